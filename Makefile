@@ -1,0 +1,49 @@
+# Two commands: `make run` (set up and serve with demo data) and `make test` (every check).
+SHELL := /bin/bash
+HOST ?= 127.0.0.1
+PORT ?= 8000
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+.PHONY: run test venv migrate seed serve lint pytest bench clean help
+
+help:
+	@echo "make run   - set up .venv, migrate, load demo data, serve on http://$(HOST):$(PORT)"
+	@echo "make test  - ruff, checks, pytest on SQLite, PostgreSQL and Chromium"
+
+# Rebuilt only when the lock file changes, so a second `make run` starts in seconds.
+$(STAMP): requirements/lock.txt pyproject.toml
+	@scripts/bootstrap.sh
+
+venv: $(STAMP)
+
+migrate: venv
+	@mkdir -p var
+	@$(PY) manage.py migrate --noinput -v 0
+
+seed: migrate
+	@$(PY) manage.py seed_demo
+
+run: seed
+	@$(PY) manage.py collectstatic --noinput -v 0
+	@echo ""
+	@echo "  Analyst pages : http://$(HOST):$(PORT)/"
+	@echo "  Admin         : http://$(HOST):$(PORT)/admin/"
+	@echo "  API docs      : http://$(HOST):$(PORT)/api/docs/"
+	@echo "  Demo logins   : admin / analyst (password above, or ITSM_DEMO_PASSWORD)"
+	@echo ""
+	@$(PY) manage.py runserver $(HOST):$(PORT)
+
+lint: venv
+	@$(VENV)/bin/ruff check .
+	@$(VENV)/bin/ruff format --check .
+
+test: venv
+	@scripts/test.sh
+
+bench: venv
+	@$(PY) manage.py bench
+
+clean:
+	rm -rf $(VENV) var staticfiles

@@ -1,0 +1,267 @@
+"""API base classes: permissions, strict fields, the audited serializer and viewset, errors as JSON."""
+
+from __future__ import annotations
+
+from functools import partial
+from typing import Any, ClassVar
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import models, transaction
+from django.http import Http404, JsonResponse
+from drf_spectacular.extensions import OpenApiSerializerFieldExtension
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from itsm.audit import history_entries
+from itsm.exceptions import Conflict, as_drf_error
+from itsm.permissions import ModelPermissions
+from itsm.services import record_create, record_delete, record_update
+
+REASON_HEADER = "HTTP_X_CHANGE_REASON"
+MAX_PK = 2**63 - 1
+
+
+# -- strict fields: schemathesis showed DRF coercing 0 to "0" and "yes" to true; an API should refuse both ----------
+class StrictCharField(serializers.CharField):
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class StrictBooleanField(serializers.BooleanField):
+    def to_internal_value(self, data):
+        if not isinstance(data, bool):
+            self.fail("invalid", input=data)
+        return data
+
+
+class StrictIntegerField(serializers.IntegerField):
+    def to_internal_value(self, data):
+        if isinstance(data, bool) or not isinstance(data, int):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class StrictDecimalField(serializers.DecimalField):
+    def to_internal_value(self, data):
+        if isinstance(data, bool) or not isinstance(data, int | float | str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class StrictPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
+    def to_internal_value(self, data):
+        if isinstance(data, bool) or not isinstance(data, int):
+            self.fail("incorrect_type", data_type=type(data).__name__)
+        if not 1 <= data <= MAX_PK:
+            self.fail("does_not_exist", pk_value=data)
+        return super().to_internal_value(data)
+
+
+class StrictChoiceField(serializers.ChoiceField):
+    def to_internal_value(self, data):
+        if not isinstance(data, str | int) or isinstance(data, bool):
+            self.fail("invalid_choice", input=data)
+        return super().to_internal_value(data)
+
+
+class StrictFieldsMixin:
+    serializer_field_mapping: ClassVar = {
+        **serializers.ModelSerializer.serializer_field_mapping,
+        models.CharField: StrictCharField,
+        models.TextField: StrictCharField,
+        models.EmailField: serializers.EmailField,
+        models.BooleanField: StrictBooleanField,
+        models.IntegerField: StrictIntegerField,
+        models.PositiveIntegerField: StrictIntegerField,
+        models.PositiveSmallIntegerField: StrictIntegerField,
+        models.SmallIntegerField: StrictIntegerField,
+        models.BigIntegerField: StrictIntegerField,
+        models.DecimalField: StrictDecimalField,
+    }
+    serializer_related_field = StrictPrimaryKeyRelatedField
+    serializer_choice_field = StrictChoiceField
+
+
+def request_reason(request, data: dict | None = None) -> str:
+    """The body field `change_reason` (popped from validated data) or else the X-Change-Reason header."""
+    reason = data.pop("change_reason", None) if data is not None else None
+    if not reason and data is None and isinstance(request.data, dict):
+        body_reason = request.data.get("change_reason")
+        reason = body_reason if isinstance(body_reason, str) else ""
+    if not reason:
+        reason = request.META.get(REASON_HEADER, "")
+    return (reason or "").strip()
+
+
+class AuditedModelSerializer(StrictFieldsMixin, serializers.ModelSerializer):
+    """Writes go through services (validation, reason, history); the reason comes from the body or the header."""
+
+    change_reason = StrictCharField(
+        write_only=True,
+        required=False,
+        allow_blank=True,
+        max_length=2000,
+        help_text="Why this change is made; kept in the history. Alternatively send the X-Change-Reason header.",
+    )
+
+    # Set to the app's services; the defaults are the generic audited writes.
+    create_service: ClassVar = None
+    update_service: ClassVar = None
+
+    def create(self, validated_data):
+        request = self.context["request"]
+        reason = request_reason(request, validated_data)
+        service = type(self).create_service or partial(record_create, self.Meta.model)
+        try:
+            return service(user=request.user, change_reason=reason, **validated_data)
+        except DjangoValidationError as error:
+            raise as_drf_error(error) from error
+
+    def update(self, instance, validated_data):
+        request = self.context["request"]
+        reason = request_reason(request, validated_data)
+        service = type(self).update_service or record_update
+        try:
+            return service(instance, user=request.user, change_reason=reason, **validated_data)
+        except DjangoValidationError as error:
+            raise as_drf_error(error) from error
+
+
+class HistoryChangeSerializer(serializers.Serializer):
+    field = serializers.CharField()
+    label = serializers.CharField()
+    old = serializers.JSONField(allow_null=True)
+    new = serializers.JSONField(allow_null=True)
+
+
+class HistoryEntrySerializer(serializers.Serializer):
+    history_id = serializers.IntegerField()
+    date = serializers.DateTimeField()
+    user = serializers.CharField(allow_null=True)
+    change_reason = serializers.CharField(allow_blank=True)
+    type = serializers.ChoiceField(choices=["created", "changed", "deleted"])
+    changes = HistoryChangeSerializer(many=True)
+
+    def to_representation(self, entry):
+        return {
+            "history_id": entry["history_id"],
+            "date": serializers.DateTimeField().to_representation(entry["date"]),
+            "user": entry["user"].get_username() if entry["user"] else None,
+            "change_reason": entry["change_reason"],
+            "type": entry["type"],
+            "changes": [
+                {"field": c.field, "label": c.label, "old": _jsonable(c.old), "new": _jsonable(c.new)}
+                for c in entry["changes"]
+            ],
+        }
+
+
+def _jsonable(value: Any) -> Any:
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    return str(value)
+
+
+REASON_PARAMETER = OpenApiParameter(
+    name="X-Change-Reason",
+    type=OpenApiTypes.STR,
+    location=OpenApiParameter.HEADER,
+    required=False,
+    description="Why this change is made (alternative to the body field change_reason).",
+)
+
+
+class AuditedModelViewSet(viewsets.ModelViewSet):
+    """Project base viewset: writes in a transaction through services, deletes answer 409 when refused, history."""
+
+    delete_service = staticmethod(record_delete)
+    http_method_names = ["get", "post", "put", "patch", "delete", "head", "options"]
+
+    def get_object(self):
+        lookup = self.kwargs.get(self.lookup_url_kwarg or self.lookup_field)
+        if self.lookup_field == "pk":
+            try:
+                if not 1 <= int(lookup) <= MAX_PK:
+                    raise Http404
+            except (TypeError, ValueError):
+                raise Http404 from None
+        return super().get_object()
+
+    def perform_create(self, serializer):
+        with transaction.atomic():
+            serializer.save()
+
+    def perform_update(self, serializer):
+        with transaction.atomic():
+            serializer.save()
+
+    def perform_destroy(self, instance):
+        try:
+            type(self).delete_service(instance, user=self.request.user, change_reason=request_reason(self.request))
+        except DjangoValidationError as error:
+            raise as_drf_error(error) from error
+
+    @extend_schema(parameters=[REASON_PARAMETER])
+    def destroy(self, request, *args, **kwargs):
+        return super().destroy(request, *args, **kwargs)
+
+    def history_queryset(self, instance):
+        return instance.history.select_related("history_user").order_by("history_date", "history_id")
+
+    @extend_schema(responses=HistoryEntrySerializer(many=True), filters=False)
+    @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
+    def history(self, request, *args, **kwargs):
+        """Every change to this record: when, who, why, and each changed field with old and new values."""
+        instance = self.get_object()
+        entries = history_entries(list(self.history_queryset(instance)))
+        entries.reverse()
+        return Response(HistoryEntrySerializer(entries, many=True).data)
+
+
+def json_404(request, exception=None):
+    """A JSON 404 for API paths (the router's default is an HTML page)."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": "Not found."}, status=404)
+    from django.views.defaults import page_not_found
+
+    return page_not_found(request, exception)
+
+
+def json_500(request):
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": "Server error."}, status=500)
+    from django.views.defaults import server_error
+
+    return server_error(request)
+
+
+__all__ = ["AuditedModelSerializer", "AuditedModelViewSet", "Conflict", "ModelPermissions"]
+
+
+class BriefRelatedField(StrictPrimaryKeyRelatedField):
+    """A foreign key written as an id and read as a brief object (`{id, name, ...}`)."""
+
+    def __init__(self, serializer_class, **kwargs):
+        self.brief_serializer_class = serializer_class
+        super().__init__(**kwargs)
+
+    def use_pk_only_optimization(self):
+        return False
+
+    def to_representation(self, value):
+        return self.brief_serializer_class(value, context=self.context).data
+
+
+class BriefRelatedFieldExtension(OpenApiSerializerFieldExtension):
+    target_class = BriefRelatedField
+
+    def map_serializer_field(self, auto_schema, direction):
+        if direction == "request":
+            return {"type": "integer", "minimum": 1, "maximum": MAX_PK}
+        component = auto_schema.resolve_serializer(self.target.brief_serializer_class, direction)
+        return component.ref

@@ -1,0 +1,109 @@
+"""Change reasons and history diffs shared by the admin, the analyst pages and the API."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+
+REASON_REQUIRED_MESSAGE = "Give a change reason: it is kept with the history of this record."
+
+
+def reasons_required() -> bool:
+    return getattr(settings, "ITSM_REQUIRE_CHANGE_REASON", True)
+
+
+def clean_reason(reason: str | None) -> str:
+    """Returns the stripped reason, or raises a field error when reasons are required and none was given."""
+    reason = (reason or "").strip()
+    if not reason and reasons_required():
+        raise ValidationError({"change_reason": [REASON_REQUIRED_MESSAGE]}, code="required")
+    return reason
+
+
+def mark(instance: models.Model, *, user: Any, reason: str) -> models.Model:
+    """Attaches who and why to an instance so that simple-history writes them into the next history row."""
+    instance._change_reason = reason
+    if user is not None and getattr(user, "is_authenticated", False):
+        instance._history_user = user
+    return instance
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    field: str
+    label: str
+    old: Any
+    new: Any
+
+
+def _display(field: models.Field | None, value: Any, names: dict) -> Any:
+    if value is None or field is None:
+        return value
+    if field.is_relation:
+        return names.get((field.related_model, value), value)
+    if field.choices:
+        return dict(field.flatchoices).get(value, value)
+    return value
+
+
+def history_entries(records: list) -> list[dict]:
+    """Turns history rows (oldest first) into entries with field-by-field changes, without a query per row.
+
+    Foreign keys are shown by the name of the related record; names are fetched once per related model.
+    """
+    if not records:
+        return []
+    model = records[0].instance_type
+    source_fields = {f.attname: f for f in model._meta.concrete_fields if hasattr(records[0], f.attname)}
+    wanted: dict[type, set] = {}
+    for record in records:
+        for attname, field in source_fields.items():
+            if field.is_relation:
+                value = getattr(record, attname, None)
+                if value is not None:
+                    wanted.setdefault(field.related_model, set()).add(value)
+    names: dict = {}
+    for related_model, ids in wanted.items():
+        for obj in related_model._default_manager.filter(pk__in=ids):
+            names[(related_model, obj.pk)] = str(obj)
+
+    entries = []
+    previous = None
+    for record in records:
+        changes = []
+        for attname, field in source_fields.items():
+            if field.primary_key:
+                continue
+            new = getattr(record, attname)
+            old = getattr(previous, attname) if previous is not None else None
+            if previous is not None and old == new:
+                continue
+            if previous is None and record.history_type != "+":
+                continue
+            if previous is None and new in (None, ""):
+                continue
+            changes.append(
+                FieldChange(
+                    field=field.name,
+                    label=str(field.verbose_name),
+                    old=_display(field, old, names),
+                    new=_display(field, new, names),
+                )
+            )
+        entries.append(
+            {
+                "history_id": record.history_id,
+                "date": record.history_date,
+                "user": record.history_user,
+                "user_id": record.history_user_id,
+                "change_reason": record.history_change_reason or "",
+                "type": {"+": "created", "~": "changed", "-": "deleted"}[record.history_type],
+                "changes": changes,
+            }
+        )
+        previous = record
+    return entries

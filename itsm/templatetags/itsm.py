@@ -1,0 +1,32 @@
+from django import template
+from django.utils.html import format_html
+
+register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def sort_header(context, key: str, label: str):
+    """A column header that sorts by `key`, toggling direction, and keeps the other filters."""
+    current = context.get("sort", "")
+    base = context.get("query_without_sort", "")
+    descending = current == key
+    target = f"-{key}" if descending else key
+    arrow = "▲" if current == key else "▼" if current == f"-{key}" else ""
+    aria = "ascending" if current == key else "descending" if current == f"-{key}" else "none"
+    query = f"{base}&sort={target}" if base else f"sort={target}"
+    return format_html('<a href="?{}" aria-sort="{}">{} <span class="arrow">{}</span></a>', query, aria, label, arrow)
+
+
+@register.filter
+def age(value):
+    """Compact age: '45 min', '3 h', '2 d'."""
+    from django.utils import timezone
+
+    if not value:
+        return ""
+    seconds = max(0, int((timezone.now() - value).total_seconds()))
+    if seconds < 3600:
+        return f"{seconds // 60} min"
+    if seconds < 86400:
+        return f"{seconds // 3600} h"
+    return f"{seconds // 86400} d"

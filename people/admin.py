@@ -1,0 +1,30 @@
+from django.contrib import admin
+
+from itsm.admin import AuditedAdmin
+from people import services
+from people.models import Person, Team
+
+
+@admin.register(Person)
+class PersonAdmin(AuditedAdmin):
+    list_display = ["last_name", "first_name", "email", "vip_status", "job_title", "active"]
+    list_filter = ["vip_status", "active"]
+    search_fields = ["first_name", "last_name", "email"]
+    list_select_related = ["vip_status"]
+    autocomplete_fields = ["login"]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "vip_status":
+            kwargs["queryset"] = db_field.related_model.objects.ordered()
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def delete_with_service(self, request, obj, reason):
+        services.person_delete(obj, user=request.user, change_reason=reason)
+
+
+@admin.register(Team)
+class TeamAdmin(AuditedAdmin):
+    list_display = ["name", "email", "active"]
+    list_filter = ["active"]
+    search_fields = ["name"]
+    filter_horizontal = ["members"]

@@ -1,0 +1,95 @@
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
+from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404, redirect
+from django.views.generic import DetailView, FormView, ListView
+
+from itsm.audit import history_entries
+from itsm.views_mixins import SortableListMixin
+from people import selectors, services
+from people.forms import PersonForm
+from people.models import Person
+from vip.models import VipStatus
+
+
+class PersonListView(LoginRequiredMixin, PermissionRequiredMixin, SortableListMixin, ListView):
+    permission_required = "people.view_person"
+    template_name = "people/person_list.html"
+    paginate_by = 50
+    sort_fields = {
+        "name": ["last_name", "first_name", "id"],
+        "email": ["email", "id"],
+        "vip": ["vip_status__position", "last_name", "id"],
+        "title": ["job_title", "id"],
+    }
+    default_sort = "name"
+
+    def get_queryset(self):
+        vip = self.request.GET.get("vip", "")
+        active = {"yes": True, "no": False}.get(self.request.GET.get("active", ""))
+        people = selectors.person_list(
+            search=self.request.GET.get("q", ""),
+            vip_status_id=int(vip) if vip.isdigit() else None,
+            active=active,
+        )
+        return self.sort(people)
+
+    def get_context_data(self, **kwargs):
+        return {
+            **super().get_context_data(**kwargs),
+            "vip_statuses": VipStatus.objects.ordered(),
+            "q": self.request.GET.get("q", ""),
+            "vip": self.request.GET.get("vip", ""),
+            "active": self.request.GET.get("active", ""),
+        }
+
+
+class PersonDetailView(LoginRequiredMixin, PermissionRequiredMixin, DetailView):
+    permission_required = "people.view_person"
+    template_name = "people/person_detail.html"
+    queryset = Person.objects.with_vip().select_related("login")
+    context_object_name = "person"
+
+    def get_context_data(self, **kwargs):
+        history = list(self.object.history.select_related("history_user").order_by("history_date", "history_id"))
+        entries = history_entries(history)
+        entries.reverse()
+        return {**super().get_context_data(**kwargs), "history": entries}
+
+
+class PersonFormView(LoginRequiredMixin, PermissionRequiredMixin, FormView):
+    form_class = PersonForm
+    template_name = "people/person_form.html"
+    person = None
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "instance": self.person}
+
+    def form_valid(self, form):
+        data = {name: form.cleaned_data[name] for name in PersonForm.Meta.fields}
+        reason = form.cleaned_data.get("change_reason", "")
+        try:
+            if self.person is None:
+                person = services.person_create(user=self.request.user, change_reason=reason, **data)
+            else:
+                person = services.person_update(self.person, user=self.request.user, change_reason=reason, **data)
+        except ValidationError as error:
+            form.add_error(None, error)
+            return self.form_invalid(form)
+        messages.success(self.request, f"Saved {person}.")
+        return redirect(person)
+
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), "person": self.person}
+
+
+class PersonEditView(PersonFormView):
+    permission_required = "people.change_person"
+
+    def dispatch(self, request, *args, **kwargs):
+        self.person = get_object_or_404(Person.objects.with_vip(), pk=kwargs["pk"])
+        return super().dispatch(request, *args, **kwargs)
+
+
+class PersonCreateView(PersonFormView):
+    permission_required = "people.add_person"

@@ -1,0 +1,41 @@
+from rest_framework import serializers
+
+from itsm.api import AuditedModelSerializer, StrictIntegerField
+from vip import services
+from vip.models import VipStatus
+
+
+class VipStatusBriefSerializer(serializers.ModelSerializer):
+    """How a VIP status reads wherever a person appears."""
+
+    class Meta:
+        model = VipStatus
+        fields = ["id", "name", "colour", "show_on_tickets", "position"]
+        read_only_fields = fields
+
+
+class VipStatusSerializer(AuditedModelSerializer):
+    create_service = staticmethod(services.vip_status_create)
+    update_service = staticmethod(services.vip_status_update)
+
+    text_colour = serializers.CharField(read_only=True, help_text="Black or white, for contrast on the colour.")
+
+    class Meta:
+        model = VipStatus
+        fields = [
+            "id",
+            "name",
+            "colour",
+            "text_colour",
+            "show_on_tickets",
+            "position",
+            "is_default",
+            "description",
+            "change_reason",
+        ]
+        read_only_fields = ["position"]
+
+
+class VipStatusMoveSerializer(serializers.Serializer):
+    position = StrictIntegerField(min_value=1, max_value=2**31 - 1, help_text="New position, 1 = top.")
+    change_reason = serializers.CharField(required=False, allow_blank=True, max_length=2000)

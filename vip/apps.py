@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class VipConfig(AppConfig):
+    name = "vip"
+    verbose_name = "VIP statuses"

@@ -1,0 +1,104 @@
+from colorfield.fields import ColorField
+from django.db import models
+from django.db.models.functions import Lower
+from simple_history.models import HistoricalRecords
+
+
+class VipStatusQuerySet(models.QuerySet):
+    def ordered(self):
+        return self.order_by("position")
+
+
+class VipStatus(models.Model):
+    """A named VIP level held by people (Executive, Critical Role, ...); global, never partitioned."""
+
+    name = models.CharField(
+        verbose_name="name",
+        max_length=60,
+    )
+    colour = ColorField(
+        verbose_name="colour",
+        default="#1F6FEB",
+        help_text="Shown as the badge background wherever a person with this status appears.",
+    )
+    show_on_tickets = models.BooleanField(
+        verbose_name="show on tickets",
+        default=True,
+        help_text="Display on calls and requests: analysts see the badge and the ticket banner.",
+    )
+    position = models.PositiveIntegerField(
+        verbose_name="position",
+        help_text="Order in lists and drop-downs, 1 first.",
+    )
+    is_default = models.BooleanField(
+        verbose_name="default",
+        default=False,
+        help_text="Every person without another status holds the default. Exactly one status is the default.",
+    )
+    description = models.TextField(
+        verbose_name="description",
+        blank=True,
+    )
+
+    history = HistoricalRecords()
+    objects = VipStatusQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["position"]
+        verbose_name = "VIP status"
+        verbose_name_plural = "VIP statuses"
+        constraints = [
+            models.UniqueConstraint(
+                Lower("name"),
+                name="vip_status_unique_name_ci",
+                violation_error_message="A VIP status with this name already exists.",
+                violation_error_code="unique",
+            ),
+            models.UniqueConstraint(
+                fields=["position"],
+                name="vip_status_unique_position",
+                violation_error_message="Another VIP status already has this position.",
+                violation_error_code="unique",
+            ),
+            models.UniqueConstraint(
+                fields=["is_default"],
+                condition=models.Q(is_default=True),
+                name="vip_status_one_default",
+                violation_error_message="Another VIP status is already the default.",
+                violation_error_code="unique",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def text_colour(self) -> str:
+        return contrast_text_colour(self.colour)
+
+
+def _channel(value: int) -> float:
+    c = value / 255
+    return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+
+
+def contrast_text_colour(hex_colour: str) -> str:
+    """Black or white, whichever contrasts more with the colour (WCAG relative luminance)."""
+    value = (hex_colour or "#000000").lstrip("#")
+    if len(value) == 3:
+        value = "".join(ch * 2 for ch in value)
+    try:
+        r, g, b = (int(value[i : i + 2], 16) for i in (0, 2, 4))
+    except ValueError:
+        return "#000000"
+    luminance = 0.2126 * _channel(r) + 0.7152 * _channel(g) + 0.0722 * _channel(b)
+    contrast_black = (luminance + 0.05) / 0.05
+    contrast_white = 1.05 / (luminance + 0.05)
+    return "#000000" if contrast_black >= contrast_white else "#ffffff"
+
+
+def default_vip_status_id() -> int:
+    """Field default for Person.vip_status: the default status, recreated when a flushed test database lost it."""
+    from vip.services import vip_status_get_default
+
+    return vip_status_get_default().pk

@@ -1,0 +1,227 @@
+"""Writes on VIP statuses: create, update, default, move, delete. Positions stay 1..N, exactly one default."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from simple_history.utils import bulk_update_with_history
+
+from itsm.audit import clean_reason, mark
+from itsm.services import ConflictError, record_delete
+from vip.models import VipStatus
+
+DEFAULT_NAME = "Standard"
+_ASIDE = 1_000_000
+
+
+@dataclass(frozen=True)
+class Holder:
+    """A model whose rows hold a VIP status (registered by the app that owns it, so vip imports nothing upward)."""
+
+    model: type[models.Model]
+    field: str
+
+
+_holders: list[Holder] = []
+
+
+def register_holder(model: type[models.Model], field: str) -> None:
+    if not any(h.model is model and h.field == field for h in _holders):
+        _holders.append(Holder(model=model, field=field))
+
+
+def vip_status_holder_count(status: VipStatus) -> int:
+    return sum(h.model._default_manager.filter(**{h.field: status}).count() for h in _holders)
+
+
+def _lock_all() -> list[VipStatus]:
+    """Locks every status, always in primary-key order, so concurrent writers queue instead of deadlocking."""
+    list(VipStatus.objects.select_for_update().order_by("pk").values_list("pk", flat=True))
+    return list(VipStatus.objects.order_by("position", "pk"))
+
+
+def vip_status_get_default() -> VipStatus:
+    status = VipStatus.objects.filter(is_default=True).first()
+    if status is not None:
+        return status
+    # Only reachable on a database flushed by a test: recreate the default the first migration made.
+    with transaction.atomic():
+        statuses = _lock_all()
+        status = next((s for s in statuses if s.is_default), None)
+        if status is None:
+            status = next((s for s in statuses if s.name.lower() == DEFAULT_NAME.lower()), None)
+            if status is None:
+                status = VipStatus(name=DEFAULT_NAME, colour="#6E7781", show_on_tickets=False)
+                status.position = len(statuses) + 1
+            status.is_default = True
+            mark(status, user=None, reason="Default VIP status restored")
+            status.save()
+        return status
+
+
+def _unset_other_defaults(keep: VipStatus, *, user: Any, reason: str) -> None:
+    for other in VipStatus.objects.filter(is_default=True).exclude(pk=keep.pk):
+        other.is_default = False
+        mark(other, user=user, reason=f"{reason} (default moved to '{keep.name}')")
+        other.save(update_fields=["is_default"])
+
+
+_WRITABLE = {"name", "colour", "show_on_tickets", "is_default", "description"}
+
+
+def _check_fields(fields: dict[str, Any]) -> None:
+    unknown = set(fields) - _WRITABLE
+    if unknown:
+        raise ValueError(f"Not writable here: {', '.join(sorted(unknown))}")
+
+
+@transaction.atomic
+def vip_status_create(*, user: Any, change_reason: str | None, **fields: Any) -> VipStatus:
+    reason = clean_reason(change_reason)
+    _check_fields(fields)
+    statuses = _lock_all()
+    status = VipStatus(**fields)
+    status.position = len(statuses) + 1
+    if not any(s.is_default for s in statuses):
+        status.is_default = True
+    status.full_clean(validate_constraints=not status.is_default)
+    if status.is_default:
+        status.validate_constraints(exclude={"is_default"})
+        _unset_other_defaults(status, user=user, reason=reason)
+    mark(status, user=user, reason=reason)
+    status.save()
+    return status
+
+
+@transaction.atomic
+def vip_status_update(status: VipStatus, *, user: Any, change_reason: str | None, **fields: Any) -> VipStatus:
+    reason = clean_reason(change_reason)
+    _check_fields(fields)
+    _lock_all()
+    current = VipStatus.objects.get(pk=status.pk)
+    if current.is_default and fields.get("is_default") is False:
+        raise ValidationError(
+            {"is_default": ["There must always be one default status: make another status the default instead."]}
+        )
+    for name, value in fields.items():
+        setattr(status, name, value)
+    status.position = current.position
+    becomes_default = status.is_default and not current.is_default
+    status.full_clean(validate_constraints=not becomes_default)
+    if becomes_default:
+        status.validate_constraints(exclude={"is_default"})
+        _unset_other_defaults(status, user=user, reason=reason)
+    mark(status, user=user, reason=reason)
+    status.save()
+    return status
+
+
+def _renumber(statuses: list[VipStatus], *, user: Any, reasons: dict[int, str]) -> None:
+    """Writes positions 1..N in the given order, with a history row for every status whose position changed.
+
+    Two phases: the moved rows first step aside to positions above _ASIDE, because the unique position constraint is
+    checked row by row (PostgreSQL) and a direct swap would collide. Those positions never leave the transaction.
+    """
+    changed = []
+    for index, status in enumerate(statuses, start=1):
+        if status.position != index:
+            old = status.position
+            status.position = index
+            status._change_reason = reasons.get(status.pk, f"moved from {old} to {index}")
+            changed.append(status)
+    if not changed:
+        return
+    VipStatus.objects.filter(pk__in=[s.pk for s in changed]).update(position=models.F("position") + _ASIDE)
+    bulk_update_with_history(
+        changed,
+        VipStatus,
+        ["position"],
+        default_user=user if getattr(user, "is_authenticated", False) else None,
+    )
+
+
+@transaction.atomic
+def vip_status_move(status: VipStatus, *, position: int, user: Any, change_reason: str | None = None) -> VipStatus:
+    """Moves a status to `position` (1 = top); the others shift, positions stay 1..N."""
+    statuses = _lock_all()
+    if not 1 <= position <= len(statuses):
+        raise ValidationError({"position": [f"Choose a position from 1 to {len(statuses)}."]})
+    current = next((s for s in statuses if s.pk == status.pk), None)
+    if current is None:
+        raise ValidationError({"position": ["This VIP status no longer exists."]})
+    old = current.position
+    order = [s for s in statuses if s.pk != status.pk]
+    order.insert(position - 1, current)
+    extra = (change_reason or "").strip()
+    reasons = {}
+    for index, s in enumerate(order, start=1):
+        if s.position != index:
+            if s.pk == current.pk:
+                reasons[s.pk] = f"moved from {old} to {index}" + (f": {extra}" if extra else "")
+            else:
+                reasons[s.pk] = (
+                    f"shifted from {s.position} to {index} ('{current.name}' moved from {old} to {position})"
+                )
+    _renumber(order, user=user, reasons=reasons)
+    status.position = current.position
+    return current
+
+
+def vip_status_move_by(status: VipStatus, *, direction: str, user: Any) -> VipStatus:
+    """Admin buttons: up, down, top, bottom."""
+    count = VipStatus.objects.count()
+    target = {"up": status.position - 1, "down": status.position + 1, "top": 1, "bottom": count}[direction]
+    target = max(1, min(count, target))
+    return vip_status_move(status, position=target, user=user)
+
+
+@transaction.atomic
+def vip_status_delete(status: VipStatus, *, user: Any, change_reason: str | None) -> int:
+    """Deletes a status; people holding it move to the default, each with a history row carrying the reason.
+
+    Returns how many holders moved. The default status cannot be deleted.
+    """
+    reason = clean_reason(change_reason)
+    statuses = _lock_all()
+    current = next((s for s in statuses if s.pk == status.pk), None)
+    if current is None:
+        return 0
+    if current.is_default:
+        raise ConflictError(
+            f"'{current.name}' is the default VIP status and cannot be deleted: make another status the default first."
+        )
+    default = next(s for s in statuses if s.is_default)
+    moved = 0
+    for holder in _holders:
+        rows = list(holder.model._default_manager.filter(**{holder.field: current}))
+        for row in rows:
+            setattr(row, holder.field, default)
+        if rows:
+            bulk_update_with_history(
+                rows,
+                holder.model,
+                [holder.field],
+                default_user=user if getattr(user, "is_authenticated", False) else None,
+                default_change_reason=f"{reason} (VIP status '{current.name}' deleted; moved to '{default.name}')",
+                batch_size=500,
+            )
+            moved += len(rows)
+    record_delete(current, user=user, change_reason=reason)
+    _renumber([s for s in statuses if s.pk != current.pk], user=user, reasons={})
+    return moved
+
+
+__all__ = [
+    "ConflictError",
+    "register_holder",
+    "vip_status_create",
+    "vip_status_delete",
+    "vip_status_get_default",
+    "vip_status_holder_count",
+    "vip_status_move",
+    "vip_status_move_by",
+    "vip_status_update",
+]
