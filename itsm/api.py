@@ -14,6 +14,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
+from rest_framework.validators import UniqueValidator
 
 from itsm.audit import history_entries
 from itsm.exceptions import Conflict, as_drf_error
@@ -112,6 +113,17 @@ class AuditedModelSerializer(StrictFieldsMixin, serializers.ModelSerializer):
     # Set to the app's services; the defaults are the generic audited writes.
     create_service: ClassVar = None
     update_service: ClassVar = None
+
+    def get_validators(self):
+        # Model constraints are checked by full_clean in the services, with our own messages and codes; DRF's copies
+        # of conditional constraints give unreadable messages ("with this default already exists").
+        return []
+
+    def get_fields(self):
+        fields = super().get_fields()
+        for field in fields.values():
+            field.validators = [v for v in field.validators if not isinstance(v, UniqueValidator)]
+        return fields
 
     def create(self, validated_data):
         request = self.context["request"]
