@@ -98,7 +98,8 @@ else:
                 ),
             },
             # Threaded tests need a file database: the in-memory one locks whole tables.
-            "TEST": {"NAME": str(BASE_DIR / "var" / "test.sqlite3")},
+            # ITSM_TEST_DB gives parallel runs on one machine their own file.
+            "TEST": {"NAME": str(BASE_DIR / "var" / f"test-{os.environ.get('ITSM_TEST_DB', 'main')}.sqlite3")},
         }
     }
 
