@@ -6,7 +6,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.actions import delete_selected as django_delete_selected
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.http import HttpResponseRedirect, QueryDict
 from django.urls import reverse
 from simple_history.admin import SimpleHistoryAdmin
@@ -43,15 +43,19 @@ def _posted_reason(request) -> str:
 @admin.action(permissions=["delete"], description="Delete selected %(verbose_name_plural)s")
 def delete_selected(modeladmin: AuditedAdmin, request, queryset):
     """Django's bulk delete, with a change reason required on the confirmation page."""
-    if request.POST.get("post") and not _posted_reason(request) and reasons_required():
+    missing = bool(request.POST.get("post")) and not _posted_reason(request) and reasons_required()
+    if missing:
+        # Without "post", Django's action shows the confirmation page again instead of deleting.
         request.POST = request.POST.copy()
         request.POST.pop("post")
-        request.change_reason_error = REASON_REQUIRED_MESSAGE
     try:
-        return django_delete_selected(modeladmin, request, queryset)
+        response = django_delete_selected(modeladmin, request, queryset)
     except ConflictError as error:
         modeladmin.message_user(request, error.message, messages.ERROR)
         return None
+    if missing and response is not None:
+        response.context_data["change_reason_error"] = REASON_REQUIRED_MESSAGE
+    return response
 
 
 class AuditedInline:
@@ -95,6 +99,11 @@ class AuditedAdmin(SimpleHistoryAdmin):
         ]
         fieldsets.append(("Change reason", {"fields": [REASON_FIELD], "classes": ["change-reason"]}))
         return fieldsets
+
+    def get_history_queryset(self, request, history_manager, pk_name, object_id):
+        # simple-history calls select_related() with no names for models without foreign keys (deprecated in 6.1).
+        related = [f.name for f in history_manager.model.tracked_fields if isinstance(f, models.ForeignKey)]
+        return history_manager.filter(**{pk_name: object_id}).select_related("history_user", *related)
 
     # -- writes --------------------------------------------------------------------------------------------------
     def save_model(self, request, obj, form, change):

@@ -4,7 +4,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 
 from itsm.admin import AuditedAdmin, ChangeReasonForm
 from itsm.services import ConflictError
@@ -82,24 +82,22 @@ class VipStatusAdmin(AuditedAdmin):
             ("down", "↓", "Move down"),
             ("bottom", "⤓", "Move to bottom"),
         ]
-        return format_html(
-            '<span class="vip-move" data-status="{}">{}</span>',
-            obj.pk,
-            format_html(
-                "".join(
-                    format_html(
-                        '<button type="submit" form="vip-move-form" formaction="{}" class="button vip-move-{}" '
-                        'title="{} ({})" aria-label="{} {}">{}</button> ',
-                        reverse("admin:vip_vipstatus_move", args=[obj.pk, direction]),
-                        direction,
-                        label,
-                        obj.name,
-                        label,
-                        obj.name,
-                        symbol,
-                    )
-                    for direction, symbol, label in buttons
+        # The buttons submit one form outside the changelist form (forms cannot nest), via the form= attribute.
+        return format_html_join(
+            " ",
+            '<button type="submit" form="vip-move-form" formaction="{}" class="button vip-move-{}" '
+            'title="{} ({})" aria-label="{} {}">{}</button>',
+            (
+                (
+                    reverse("admin:vip_vipstatus_move", args=[obj.pk, direction]),
+                    direction,
+                    label,
+                    obj.name,
+                    label,
+                    obj.name,
+                    symbol,
                 )
+                for direction, symbol, label in buttons
             ),
         )
 

@@ -45,7 +45,9 @@ class TestPersonRules:
     def test_writes_vip_status_as_id(self, api):
         exec_ = factories.vip_status("Executive")
         p = factories.person(0)
-        response = api.patch(f"/api/people/{p.pk}/", {"vip_status": exec_.pk, "change_reason": "promoted"}, format="json")
+        response = api.patch(
+            f"/api/people/{p.pk}/", {"vip_status": exec_.pk, "change_reason": "promoted"}, format="json"
+        )
         assert response.status_code == 200
         assert response.json()["vip_status"]["name"] == "Executive"
 
