@@ -126,8 +126,8 @@ def seed(*, user, out) -> None:
             services.person_create(
                 user=user,
                 change_reason="Demo data",
-                first_name=username.capitalize(),
-                last_name="(analyst)",
+                first_name={"admin": "Ada", "analyst": "Andy"}[username],
+                last_name=username.capitalize(),
                 email=f"{username}@example.org",
                 login=analyst,
                 vip_status=default,
