@@ -103,7 +103,15 @@ def browser_type_launch_args(browser_type_launch_args):
 
 
 def pytest_collection_modifyitems(config, items):
-    """Browser tests are skipped with one clear line when Chromium is missing (make test prints why)."""
+    """Browser tests are skipped with one clear line when Chromium is missing (make test prints why);
+    `postgres_only` tests are skipped on SQLite (make test runs them in its PostgreSQL pass)."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        only_pg = pytest.mark.skip(reason="needs PostgreSQL (real row locks): runs in the PostgreSQL pass of make test")
+        for item in items:
+            if "postgres_only" in item.keywords:
+                item.add_marker(only_pg)
     if os.path.exists(CHROMIUM):
         return
     skip = pytest.mark.skip(reason=f"SKIPPED: browser tests because Chromium is not installed at {CHROMIUM}")
