@@ -31,7 +31,7 @@ run: seed
 	@echo "  Analyst pages : http://$(HOST):$(PORT)/"
 	@echo "  Admin         : http://$(HOST):$(PORT)/admin/"
 	@echo "  API docs      : http://$(HOST):$(PORT)/api/docs/"
-	@echo "  Demo logins   : admin / analyst (password above, or ITSM_DEMO_PASSWORD)"
+	@echo "  Demo logins   : admin, analyst, cmdb, slm (password printed above, or ITSM_DEMO_PASSWORD)"
 	@echo ""
 	@$(PY) manage.py runserver $(HOST):$(PORT)
 

@@ -48,7 +48,7 @@ class APIBattery:
     url: ClassVar[str]
     model: ClassVar[Any]
     # Rows a list is measured with: the count must not grow from the small to the large size.
-    query_sizes: ClassVar[tuple[int, int]] = (3, 25)
+    query_sizes: ClassVar[tuple[int, int]] = (10, 100)
     deletable: ClassVar[bool] = True
 
     def make(self, index: int):
