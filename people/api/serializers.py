@@ -1,3 +1,4 @@
+from django.contrib.auth import get_user_model
 from rest_framework import serializers
 
 from itsm.api import AuditedModelSerializer, BriefRelatedField
@@ -5,6 +6,15 @@ from people import services
 from people.models import Person, Team
 from vip.api.serializers import VipStatusBriefSerializer
 from vip.models import VipStatus
+
+
+class UserBriefSerializer(serializers.ModelSerializer):
+    """An analyst's login as it reads inside other resources."""
+
+    class Meta:
+        model = get_user_model()
+        fields = ["id", "username"]
+        read_only_fields = fields
 
 
 class PersonBriefSerializer(serializers.ModelSerializer):
@@ -36,6 +46,13 @@ class PersonSerializer(AuditedModelSerializer):
         queryset=VipStatus.objects.all(),
         required=False,
         help_text="Written as a VIP status id (the default status when omitted); read as a brief status.",
+    )
+    login = BriefRelatedField(
+        UserBriefSerializer,
+        queryset=get_user_model().objects.all(),
+        required=False,
+        allow_null=True,
+        help_text="The person's sign-in account, for analysts; null for most people.",
     )
 
     class Meta:

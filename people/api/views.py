@@ -17,7 +17,7 @@ class PersonFilter(filters.FilterSet):
 
 
 class PersonViewSet(AuditedModelViewSet):
-    queryset = Person.objects.with_vip()
+    queryset = Person.objects.with_vip().select_related("login")
     serializer_class = PersonSerializer
     filterset_class = PersonFilter
     search_fields = ["first_name", "last_name", "email"]
