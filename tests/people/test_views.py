@@ -66,9 +66,16 @@ class TestPeopleList:
 @pytest.mark.django_db
 class TestPersonPages:
     def test_detail_shows_badge_and_history_with_reason(self, analyst_client):
+        p = factories.person(0, vip_status=factories.vip_status("Executive", colour="#B42318"))
+        html = analyst_client.get(reverse("people:detail", args=[p.pk])).content.decode()
+        assert "Pat0 Doe0" in html and "test data" in html
+        assert 'class="vip-badge" style="background:#B42318;color:#ffffff"' in html
+
+    def test_status_not_shown_on_tickets_reads_as_quiet_text(self, analyst_client, default_status):
         p = factories.person(0)
         html = analyst_client.get(reverse("people:detail", args=[p.pk])).content.decode()
-        assert "Pat0 Doe0" in html and "test data" in html and "vip-badge" in html
+        assert "vip-badge" not in html
+        assert f'<span class="muted vip-quiet" title="Not shown on tickets">{default_status.name}</span>' in html
 
     def test_edit_dropdown_in_vip_order(self, client, cmdb_user, default_status):
         client.force_login(cmdb_user)
