@@ -172,7 +172,12 @@ SPECTACULAR_SETTINGS = {
         "drf_spectacular.hooks.postprocess_schema_enums",
         "itsm.schema.add_error_responses",
     ],
-    "ENUM_NAME_OVERRIDES": {},
+    "ENUM_NAME_OVERRIDES": {
+        "TechnicalServiceStatusEnum": "services.models.TechnicalService.Status",
+        "ServiceInstanceStatusEnum": "services.models.ServiceInstance.Status",
+        "ConfigurationItemStatusEnum": "services.models.ConfigurationItem.Status",
+        "TaskStatusEnum": "services.models.Task.Status",
+    },
 }
 
 LOGGING = {
