@@ -1,0 +1,415 @@
+"""Tickets (incidents, service requests, problems, changes), their worklog notes, numbering and the ITIL matrix."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+from simple_history.models import HistoricalRecords
+
+from tickets.choices import (
+    DUE_SOON_SHARE,
+    OPEN_STATUSES,
+    PRIORITY_CHOICES,
+    DueState,
+    Level,
+    Source,
+    Status,
+    TicketType,
+)
+
+
+class PriorityMatrixCell(models.Model):
+    """One cell of the ITIL impact x urgency matrix: the priority (1-5) a ticket gets for that pair."""
+
+    impact = models.CharField(
+        verbose_name="impact",
+        max_length=6,
+        choices=Level.choices,
+    )
+    urgency = models.CharField(
+        verbose_name="urgency",
+        max_length=6,
+        choices=Level.choices,
+    )
+    priority = models.PositiveSmallIntegerField(
+        verbose_name="priority",
+        choices=PRIORITY_CHOICES,
+        validators=[MinValueValidator(1), MaxValueValidator(5)],
+        help_text="1 is the most urgent. Changing a cell applies to tickets logged or re-rated from now on.",
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = "priority matrix cell"
+        verbose_name_plural = "priority matrix"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["impact", "urgency"],
+                name="priority_matrix_unique_cell",
+                violation_error_message="The matrix already has a cell for this impact and urgency.",
+                violation_error_code="unique",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(priority__gte=1, priority__lte=5),
+                name="priority_matrix_priority_1_to_5",
+                violation_error_message="The priority must be from 1 to 5.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Impact {self.get_impact_display()} / urgency {self.get_urgency_display()}: P{self.priority}"
+
+
+class TicketCounter(models.Model):
+    """The last number handed out for a prefix. Read with a row lock, so concurrent logging never collides.
+
+    Internal machinery, not edited by anyone, hence no history.
+    """
+
+    prefix = models.CharField(
+        verbose_name="prefix",
+        max_length=3,
+    )
+    last_number = models.PositiveBigIntegerField(
+        verbose_name="last number",
+        default=0,
+    )
+
+    class Meta:
+        verbose_name = "ticket counter"
+        verbose_name_plural = "ticket counters"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["prefix"],
+                name="ticket_counter_unique_prefix",
+                violation_error_message="There is already a counter for this prefix.",
+                violation_error_code="unique",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.prefix}: {self.last_number}"
+
+
+class TicketQuerySet(models.QuerySet):
+    def with_related(self):
+        return self.select_related(
+            "caller__vip_status",
+            "service_instance",
+            "configuration_item",
+            "team",
+            "assignee",
+        )
+
+    def open(self):
+        return self.filter(status__in=OPEN_STATUSES)
+
+    def with_vip_rank(self):
+        """`vip_rank`: 0 when the caller's VIP status is shown on tickets, else 1, so VIP callers sort first."""
+        return self.annotate(
+            vip_rank=models.Case(
+                models.When(caller__vip_status__show_on_tickets=True, then=models.Value(0)),
+                default=models.Value(1),
+                output_field=models.IntegerField(),
+            )
+        )
+
+
+class Ticket(models.Model):
+    """An incident, service request, problem or change logged for a person, with its priority and service clock."""
+
+    number = models.CharField(
+        verbose_name="number",
+        max_length=16,
+        editable=False,
+        help_text="Type prefix and sequence, e.g. INC000042; given when the ticket is logged.",
+    )
+    ticket_type = models.CharField(
+        verbose_name="type",
+        max_length=10,
+        choices=TicketType.choices,
+        default=TicketType.INCIDENT,
+    )
+    title = models.CharField(
+        verbose_name="title",
+        max_length=200,
+    )
+    description = models.TextField(
+        verbose_name="description",
+        blank=True,
+    )
+    caller = models.ForeignKey(
+        "people.Person",
+        verbose_name="caller",
+        on_delete=models.PROTECT,
+        related_name="tickets",
+    )
+    service_instance = models.ForeignKey(
+        "services.ServiceInstance",
+        verbose_name="service instance",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="tickets",
+    )
+    configuration_item = models.ForeignKey(
+        "services.ConfigurationItem",
+        verbose_name="configuration item",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="tickets",
+        help_text="Must serve the ticket's service instance.",
+    )
+    source = models.CharField(
+        verbose_name="source",
+        max_length=8,
+        choices=Source.choices,
+        default=Source.PHONE,
+    )
+    impact = models.CharField(
+        verbose_name="impact",
+        max_length=6,
+        choices=Level.choices,
+        default=Level.MEDIUM,
+    )
+    urgency = models.CharField(
+        verbose_name="urgency",
+        max_length=6,
+        choices=Level.choices,
+        default=Level.MEDIUM,
+    )
+    priority = models.PositiveSmallIntegerField(
+        verbose_name="priority",
+        choices=PRIORITY_CHOICES,
+        validators=[MinValueValidator(1), MaxValueValidator(5)],
+        help_text="From the ITIL matrix (impact x urgency); workflow rules may adjust it.",
+    )
+    status = models.CharField(
+        verbose_name="status",
+        max_length=12,
+        choices=Status.choices,
+        default=Status.NEW,
+    )
+    team = models.ForeignKey(
+        "people.Team",
+        verbose_name="team",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="tickets",
+    )
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="assignee",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="assigned_tickets",
+    )
+    resolution = models.TextField(
+        verbose_name="resolution",
+        blank=True,
+        help_text="What was done; required to resolve.",
+    )
+    opened_at = models.DateTimeField(
+        verbose_name="opened",
+        default=timezone.now,
+    )
+    first_response_at = models.DateTimeField(
+        verbose_name="first response",
+        null=True,
+        blank=True,
+    )
+    resolved_at = models.DateTimeField(
+        verbose_name="resolved",
+        null=True,
+        blank=True,
+    )
+    closed_at = models.DateTimeField(
+        verbose_name="closed",
+        null=True,
+        blank=True,
+    )
+    response_due_at = models.DateTimeField(
+        verbose_name="response due",
+        null=True,
+        blank=True,
+        help_text="Opened + the service level's response target for the priority (24x7).",
+    )
+    resolution_due_at = models.DateTimeField(
+        verbose_name="resolution due",
+        null=True,
+        blank=True,
+        help_text="Opened + the service level's resolution target for the priority (24x7).",
+    )
+    updated_at = models.DateTimeField(
+        verbose_name="updated",
+        auto_now=True,
+    )
+
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+    objects = TicketQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["priority", "opened_at", "id"]
+        verbose_name = "ticket"
+        verbose_name_plural = "tickets"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["number"],
+                name="ticket_unique_number",
+                violation_error_message="Another ticket already has this number.",
+                violation_error_code="unique",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(priority__gte=1, priority__lte=5),
+                name="ticket_priority_1_to_5",
+                violation_error_message="The priority must be from 1 to 5.",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["status", "priority", "opened_at"], name="ticket_queue_idx"),
+            models.Index(fields=["opened_at"], name="ticket_opened_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.title}".strip()
+
+    def get_absolute_url(self) -> str:
+        return reverse("tickets:detail", args=[self.number])
+
+    def clean(self) -> None:
+        errors: dict[str, list[str]] = {}
+        if self.configuration_item_id:
+            if not self.service_instance_id:
+                errors["configuration_item"] = [
+                    "Choose the service instance first: a configuration item is recorded with the instance it serves."
+                ]
+            elif not self.configuration_item.service_instances.filter(pk=self.service_instance_id).exists():
+                errors["configuration_item"] = [
+                    f"'{self.configuration_item}' does not serve '{self.service_instance}': choose one of the "
+                    "instance's configuration items."
+                ]
+        if self.status == Status.RESOLVED and not (self.resolution or "").strip():
+            errors["resolution"] = ["A resolved ticket needs a resolution note."]
+        if errors:
+            raise ValidationError(errors)
+
+    # -- derived -------------------------------------------------------------------------------------------------
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+    @property
+    def response_state(self) -> str:
+        return target_state(self.opened_at, self.response_due_at, self.first_response_at, active=self.is_open)
+
+    @property
+    def resolution_state(self) -> str:
+        done = self.resolved_at or (self.closed_at if self.status == Status.CLOSED else None)
+        return target_state(self.opened_at, self.resolution_due_at, done, active=self.is_open)
+
+    @property
+    def due_state(self) -> str:
+        """The worse of the response and resolution states (a cancelled ticket has none)."""
+        if self.status == Status.CANCELLED:
+            return DueState.NO_TARGET
+        states = {self.response_state, self.resolution_state}
+        for state in (DueState.BREACHED, DueState.DUE_SOON, DueState.ON_TIME):
+            if state in states:
+                return state
+        return DueState.NO_TARGET
+
+    @property
+    def due_state_label(self) -> str:
+        return DueState(self.due_state).label
+
+    @property
+    def next_due_at(self) -> dt.datetime | None:
+        """The target the analyst is racing now: the response until answered, then the resolution."""
+        if not self.is_open:
+            return None
+        if self.first_response_at is None and self.response_due_at:
+            return self.response_due_at
+        return self.resolution_due_at
+
+
+def target_state(
+    opened: dt.datetime | None,
+    due: dt.datetime | None,
+    done: dt.datetime | None,
+    *,
+    active: bool,
+    now: dt.datetime | None = None,
+) -> str:
+    """On time / due soon / breached for one target: met or missed when done, else measured against now."""
+    if due is None:
+        return DueState.NO_TARGET
+    if done is not None:
+        return DueState.BREACHED if done > due else DueState.ON_TIME
+    if not active:
+        return DueState.NO_TARGET
+    now = now or timezone.now()
+    if now > due:
+        return DueState.BREACHED
+    window = (due - opened).total_seconds() if opened else 0
+    if window > 0 and (due - now).total_seconds() < window * DUE_SOON_SHARE:
+        return DueState.DUE_SOON
+    return DueState.ON_TIME
+
+
+class TicketNote(models.Model):
+    """An append-only worklog entry on a ticket: public (the caller may see it) or internal, with time spent.
+
+    Notes are never edited or deleted, so they carry their own author and time instead of a history.
+    """
+
+    ticket = models.ForeignKey(
+        Ticket,
+        verbose_name="ticket",
+        on_delete=models.CASCADE,
+        related_name="notes",
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="author",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="ticket_notes",
+    )
+    public = models.BooleanField(
+        verbose_name="public",
+        default=False,
+        help_text="Public notes are for the caller; internal ones only for the desk.",
+    )
+    text = models.TextField(
+        verbose_name="text",
+    )
+    time_spent_minutes = models.PositiveIntegerField(
+        verbose_name="time spent (min)",
+        default=0,
+        validators=[MaxValueValidator(24 * 60)],
+    )
+    created_at = models.DateTimeField(
+        verbose_name="time",
+        default=timezone.now,
+    )
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = "ticket note"
+        verbose_name_plural = "ticket notes"
+        indexes = [models.Index(fields=["ticket", "created_at"], name="ticket_note_ticket_idx")]
+
+    def __str__(self) -> str:
+        return f"{'Public' if self.public else 'Internal'} note on {self.ticket_id} by {self.author or 'system'}"

@@ -1,0 +1,148 @@
+"""Reads shared by the ticket pages, the API and the panels on other apps' pages."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from django.db.models import Q, QuerySet
+
+from people.models import Person
+from services.models import ConfigurationItem, ServiceInstance
+from services.selectors import person_instances
+from tickets.choices import OPEN_STATUSES, PREFIXES, Status, format_number
+from tickets.models import Ticket
+
+_PREFIX_ALTERNATIVES = "|".join(PREFIXES.values())
+NUMBER_PATTERN = re.compile(rf"^\s*({_PREFIX_ALTERNATIVES})\s*0*(\d{{1,12}})\s*$", re.IGNORECASE)
+
+# The queue's default order: priority, then VIP callers (statuses shown on tickets) before others, higher VIP status
+# (lower position) first, then the oldest.
+QUEUE_ORDER = ["priority", "vip_rank", "caller__vip_status__position", "opened_at", "id"]
+
+SCOPES = {"mine", "my_teams", "unassigned"}
+STATES = {"open", "all", *Status.values}
+
+
+def normalise_number(term: str) -> str | None:
+    """'inc42' or ' INC000042 ' -> 'INC000042'; None when the text is not a ticket number."""
+    match = NUMBER_PATTERN.match(term or "")
+    if not match:
+        return None
+    return format_number(match.group(1).upper(), int(match.group(2)))
+
+
+def ticket_by_number(term: str) -> Ticket | None:
+    number = normalise_number(term)
+    if number is None:
+        return None
+    return Ticket.objects.filter(number=number).first()
+
+
+def ticket_list() -> QuerySet[Ticket]:
+    """Every ticket with what a list row shows, for a constant number of queries."""
+    return Ticket.objects.with_related().with_vip_rank()
+
+
+def ticket_queue(
+    *,
+    user: Any = None,
+    scope: str = "",
+    state: str = "open",
+    ticket_type: str = "",
+    priority: int | None = None,
+    vip_only: bool = False,
+    service_instance_id: int | None = None,
+    customer_group_id: int | None = None,
+    search: str = "",
+) -> QuerySet[Ticket]:
+    """The analyst's queue, filtered; ordered by QUEUE_ORDER unless the caller sorts otherwise."""
+    tickets = ticket_list()
+    if state == "open" or state not in STATES:
+        tickets = tickets.filter(status__in=OPEN_STATUSES)
+    elif state != "all":
+        tickets = tickets.filter(status=state)
+    if scope == "mine" and user is not None:
+        tickets = tickets.filter(assignee=user)
+    elif scope == "my_teams" and user is not None:
+        tickets = tickets.filter(team__in=list(user.teams.values_list("pk", flat=True)))
+    elif scope == "unassigned":
+        tickets = tickets.filter(assignee__isnull=True)
+    if ticket_type:
+        tickets = tickets.filter(ticket_type=ticket_type)
+    if priority:
+        tickets = tickets.filter(priority=priority)
+    if vip_only:
+        tickets = tickets.filter(caller__vip_status__show_on_tickets=True)
+    if service_instance_id:
+        tickets = tickets.filter(service_instance_id=service_instance_id)
+    if customer_group_id:
+        tickets = tickets.filter(service_instance__customer_group_id=customer_group_id)
+    return search_tickets(tickets, search).order_by(*QUEUE_ORDER)
+
+
+def search_tickets(tickets: QuerySet[Ticket], term: str) -> QuerySet[Ticket]:
+    """Every word must match the number, the title, or the caller's name or email."""
+    term = (term or "").strip()
+    if not term:
+        return tickets
+    number = normalise_number(term)
+    if number:
+        return tickets.filter(number=number)
+    query = Q()
+    for word in term.split():
+        query &= (
+            Q(number__icontains=word)
+            | Q(title__icontains=word)
+            | Q(caller__first_name__icontains=word)
+            | Q(caller__last_name__icontains=word)
+            | Q(caller__email__icontains=word)
+        )
+    return tickets.filter(query)
+
+
+def ticket_detail(number: str) -> QuerySet[Ticket]:
+    return (
+        Ticket.objects.with_related()
+        .select_related("service_instance__service_level", "service_instance__customer_group")
+        .filter(number=number)
+    )
+
+
+def ticket_notes(ticket: Ticket):
+    return ticket.notes.select_related("author").order_by("-created_at", "-id")
+
+
+def ticket_history(ticket: Ticket):
+    return ticket.history.select_related("history_user").order_by("history_date", "history_id")
+
+
+def tickets_for_person(person: Any, *, limit: int = 20) -> QuerySet[Ticket]:
+    return ticket_list().filter(caller=person).order_by("-opened_at", "-id")[:limit]
+
+
+def tickets_for_service_instance(instance: Any, *, limit: int = 20) -> QuerySet[Ticket]:
+    return ticket_list().filter(service_instance=instance).order_by("-opened_at", "-id")[:limit]
+
+
+def open_ticket_count(**filters: Any) -> int:
+    return Ticket.objects.filter(status__in=OPEN_STATUSES, **filters).count()
+
+
+# -- callers ------------------------------------------------------------------------------------------------------
+def caller_search(term: str, *, limit: int = 10):
+    """Active people matching every word of the term in their name or email, VIP status loaded."""
+    term = (term or "").strip()
+    if not term:
+        return Person.objects.none()
+    return Person.objects.with_vip().filter(active=True).search(term).order_by("last_name", "first_name", "id")[:limit]
+
+
+def caller_service_instances(person: Any):
+    """The service instances a person consumes (through their effective customer groups, or as a customer), without
+    retired ones: what the analyst picks from when logging a call."""
+    return person_instances(person).exclude(status=ServiceInstance.Status.RETIRED)
+
+
+def instance_configuration_items(instance_id: int):
+    return ConfigurationItem.objects.filter(service_instances=instance_id).order_by("name", "id")
