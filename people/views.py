@@ -9,6 +9,7 @@ from itsm.views_mixins import SortableListMixin
 from people import selectors, services
 from people.forms import PersonForm
 from people.models import Person
+from people.panels import person_panels
 from vip.models import VipStatus
 
 
@@ -54,7 +55,11 @@ class PersonDetailView(LoginRequiredMixin, PermissionRequiredMixin, DetailView):
         history = list(self.object.history.select_related("history_user").order_by("history_date", "history_id"))
         entries = history_entries(history)
         entries.reverse()
-        return {**super().get_context_data(**kwargs), "history": entries}
+        return {
+            **super().get_context_data(**kwargs),
+            "history": entries,
+            "panels": person_panels(self.object, self.request),
+        }
 
 
 class PersonFormView(LoginRequiredMixin, PermissionRequiredMixin, FormView):

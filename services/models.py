@@ -334,7 +334,7 @@ class ServiceInstanceQuerySet(models.QuerySet):
             "customer_group",
             "service_level",
             "owner_team",
-            "owner",
+            "owner__vip_status",
             "primary_customer__vip_status",
             "secondary_customer__vip_status",
         )

@@ -1,4 +1,14 @@
 from rest_framework.routers import SimpleRouter
 
+from services.api import views
+
 router = SimpleRouter()
+router.register("technical-services", views.TechnicalServiceViewSet)
+router.register("service-levels", views.ServiceLevelViewSet)
+router.register("customer-groups", views.CustomerGroupViewSet)
+router.register("memberships", views.MembershipViewSet)
+router.register("service-instances", views.ServiceInstanceViewSet)
+router.register("configuration-items", views.ConfigurationItemViewSet)
+router.register("timeframes", views.TimeframeViewSet)
+router.register("tasks", views.TaskViewSet)
 urlpatterns = router.urls

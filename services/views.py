@@ -1,0 +1,248 @@
+"""Pages of the service-relationship register: instance list and page, customer group list and page, edit forms."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
+from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404, redirect
+from django.utils import timezone
+from django.views.generic import DetailView, FormView, ListView
+
+from itsm.audit import history_entries
+from itsm.views_mixins import SortableListMixin
+from services import selectors, services
+from services.forms import CustomerGroupForm, ServiceInstanceForm
+from services.models import CustomerGroup, ServiceInstance, ServiceLevel, TechnicalService
+
+MEMBERS_SHOWN_ON_INSTANCE = 25
+
+
+def _int(value: str) -> int | None:
+    return int(value) if value.isdigit() and len(value) < 19 else None
+
+
+def _history(obj) -> list[dict]:
+    entries = history_entries(list(obj.history.select_related("history_user").order_by("history_date", "history_id")))
+    entries.reverse()
+    return entries
+
+
+class ServiceInstanceListView(LoginRequiredMixin, PermissionRequiredMixin, SortableListMixin, ListView):
+    permission_required = "services.view_serviceinstance"
+    template_name = "services/instance_list.html"
+    paginate_by = 50
+    sort_fields = {
+        "title": ["title", "id"],
+        "status": ["status", "title", "id"],
+        "level": ["service_level__name", "title", "id"],
+        "review": ["review_date", "title", "id"],
+        "contact": ["next_contact_date", "title", "id"],
+    }
+    default_sort = "title"
+
+    def filters(self) -> dict[str, str]:
+        get = self.request.GET
+        return {name: get.get(name, "").strip() for name in ("q", "status", "service", "group", "level")}
+
+    def get_queryset(self):
+        f = self.filters()
+        instances = selectors.service_instance_list(
+            search=f["q"],
+            status=f["status"] if f["status"] in ServiceInstance.Status.values else "",
+            technical_service_id=_int(f["service"]),
+            customer_group_id=_int(f["group"]),
+            service_level_id=_int(f["level"]),
+        )
+        return self.sort(instances)
+
+    def get_context_data(self, **kwargs):
+        f = self.filters()
+        return {
+            **super().get_context_data(**kwargs),
+            **f,
+            "filtered": any(f.values()),
+            "statuses": ServiceInstance.Status.choices,
+            "technical_services": TechnicalService.objects.only("id", "name"),
+            "groups": CustomerGroup.objects.only("id", "name"),
+            "levels": ServiceLevel.objects.only("id", "name"),
+            "today": timezone.localdate(),
+        }
+
+
+class ServiceInstanceDetailView(LoginRequiredMixin, PermissionRequiredMixin, DetailView):
+    permission_required = "services.view_serviceinstance"
+    template_name = "services/instance_detail.html"
+    context_object_name = "instance"
+
+    def get_queryset(self):
+        return selectors.service_instance_detail_queryset().select_related(
+            "customer_group__primary_contact__vip_status", "customer_group__secondary_contact__vip_status"
+        )
+
+    def get_context_data(self, **kwargs):
+        instance = self.object
+        timeframes = list(instance.timeframes.all())
+        active = {t.pk for t in selectors.active_timeframes(timeframes)}
+        members = selectors.effective_members(instance.customer_group_id)
+        return {
+            **super().get_context_data(**kwargs),
+            "group": instance.customer_group,
+            "member_count": len(members),
+            "members": members[:MEMBERS_SHOWN_ON_INSTANCE],
+            "timeframes": timeframes,
+            "active_timeframe_ids": active,
+            "configuration_items": list(instance.configuration_items.all()),
+            "tasks": list(instance.tasks.all()),
+            "targets": instance.service_level.targets if instance.service_level else [],
+            "history": _history(instance),
+        }
+
+
+class CustomerGroupListView(LoginRequiredMixin, PermissionRequiredMixin, SortableListMixin, ListView):
+    permission_required = "services.view_customergroup"
+    template_name = "services/group_list.html"
+    paginate_by = 50
+    sort_fields = {
+        "name": ["name", "id"],
+        "kind": ["kind", "name", "id"],
+        "code": ["organisation_code", "name", "id"],
+        "instances": ["instance_count", "name", "id"],
+    }
+    default_sort = "name"
+
+    def get_queryset(self):
+        kind = self.request.GET.get("kind", "")
+        return self.sort(
+            selectors.customer_group_list(
+                search=self.request.GET.get("q", "").strip(),
+                kind=kind if kind in CustomerGroup.Kind.values else "",
+            )
+        )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        counts = selectors.member_counts([g.pk for g in context["object_list"]])
+        for group in context["object_list"]:
+            group.member_count = counts.get(group.pk, 0)
+        return {
+            **context,
+            "q": self.request.GET.get("q", ""),
+            "kind": self.request.GET.get("kind", ""),
+            "kinds": CustomerGroup.Kind.choices,
+        }
+
+
+class CustomerGroupDetailView(LoginRequiredMixin, PermissionRequiredMixin, DetailView):
+    permission_required = "services.view_customergroup"
+    template_name = "services/group_detail.html"
+    context_object_name = "group"
+    queryset = CustomerGroup.objects.select_related(
+        "primary_contact__vip_status", "secondary_contact__vip_status"
+    ).prefetch_related("nested_groups", "parent_groups")
+
+    def get_context_data(self, **kwargs):
+        group = self.object
+        return {
+            **super().get_context_data(**kwargs),
+            "members": selectors.effective_members(group),
+            "instances": list(ServiceInstance.objects.with_related().filter(customer_group=group).order_by("title")),
+            "history": _history(group),
+            "today": timezone.localdate(),
+        }
+
+
+# -- edit forms -------------------------------------------------------------------------------------------------------
+class _ServiceFormView(LoginRequiredMixin, PermissionRequiredMixin, FormView):
+    """Create or edit through the service; errors from the service land next to their fields."""
+
+    obj = None
+    model = None
+    create = None
+    update = None
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "instance": self.obj}
+
+    def form_valid(self, form):
+        data = {name: form.cleaned_data[name] for name in form.Meta.fields if name in form.cleaned_data}
+        reason = form.cleaned_data.get("change_reason", "")
+        try:
+            if self.obj is None:
+                saved = type(self).create(user=self.request.user, change_reason=reason, **data)
+            else:
+                saved = type(self).update(self.obj, user=self.request.user, change_reason=reason, **data)
+        except ValidationError as error:
+            if hasattr(error, "error_dict"):
+                for field, errors in error.error_dict.items():
+                    form.add_error(field if field in form.fields else None, errors)
+            else:
+                form.add_error(None, error)
+            return self.form_invalid(form)
+        messages.success(self.request, f"Saved {saved}.")
+        return redirect(saved)
+
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), "object": self.obj, "verbose_name": self.model._meta.verbose_name}
+
+
+class ServiceInstanceEditView(_ServiceFormView):
+    permission_required = "services.change_serviceinstance"
+    template_name = "services/form.html"
+    form_class = ServiceInstanceForm
+    model = ServiceInstance
+    update = staticmethod(services.service_instance_update)
+
+    def dispatch(self, request, *args, **kwargs):
+        self.obj = get_object_or_404(ServiceInstance, pk=kwargs["pk"])
+        return super().dispatch(request, *args, **kwargs)
+
+
+class ServiceInstanceCreateView(_ServiceFormView):
+    permission_required = "services.add_serviceinstance"
+    template_name = "services/form.html"
+    form_class = ServiceInstanceForm
+    model = ServiceInstance
+    create = staticmethod(services.service_instance_create)
+
+    def get_initial(self):
+        initial = super().get_initial()
+        for name, key in (("customer_group", "group"), ("technical_service", "service")):
+            if _int(self.request.GET.get(key, "")):
+                initial[name] = self.request.GET[key]
+        return initial
+
+
+class CustomerGroupEditView(_ServiceFormView):
+    permission_required = "services.change_customergroup"
+    template_name = "services/form.html"
+    form_class = CustomerGroupForm
+    model = CustomerGroup
+    update = staticmethod(services.customer_group_update)
+
+    def dispatch(self, request, *args, **kwargs):
+        self.obj = get_object_or_404(CustomerGroup, pk=kwargs["pk"])
+        return super().dispatch(request, *args, **kwargs)
+
+
+class CustomerGroupCreateView(_ServiceFormView):
+    permission_required = "services.add_customergroup"
+    template_name = "services/form.html"
+    form_class = CustomerGroupForm
+    model = CustomerGroup
+    create = staticmethod(services.customer_group_create)
+
+
+# -- the person page panel --------------------------------------------------------------------------------------------
+def person_services_panel(person, request) -> dict | None:
+    """Context of the services panel on the person page: groups with roles, instances used and customer of."""
+    if not request.user.has_perm("services.view_serviceinstance"):
+        return None
+    groups = selectors.person_effective_groups(person)
+    instances = list(selectors.person_instances(person, groups=groups))
+    group_ids = {g.group.pk for g in groups}
+    return {
+        "groups": groups,
+        "consumes": [i for i in instances if i.customer_group_id in group_ids],
+        "customer_of": [i for i in instances if person.pk in (i.primary_customer_id, i.secondary_customer_id)],
+    }
