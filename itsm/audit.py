@@ -66,6 +66,7 @@ def history_entries(records: list) -> list[dict]:
                 value = getattr(record, attname, None)
                 if value is not None:
                     wanted.setdefault(field.related_model, set()).add(value)
+    m2m = _m2m_snapshots(records, wanted)
     names: dict = {}
     for related_model, ids in wanted.items():
         for obj in related_model._default_manager.filter(pk__in=ids):
@@ -94,6 +95,18 @@ def history_entries(records: list) -> list[dict]:
                     new=_display(field, new, names),
                 )
             )
+        for field, snapshots in m2m.items():
+            new = snapshots[record.history_id]
+            old = snapshots[previous.history_id] if previous is not None else set()
+            if new != old and not (previous is None and record.history_type != "+"):
+                changes.append(
+                    FieldChange(
+                        field=field.name,
+                        label=str(field.verbose_name),
+                        old=_names(field, old, names) if previous is not None else None,
+                        new=_names(field, new, names),
+                    )
+                )
         entries.append(
             {
                 "history_id": record.history_id,
@@ -107,3 +120,23 @@ def history_entries(records: list) -> list[dict]:
         )
         previous = record
     return entries
+
+
+def _m2m_snapshots(records: list, wanted: dict[type, set]) -> dict[models.Field, dict[int, set]]:
+    """Related ids per history row for the many-to-many fields tracked with `m2m_fields` (one query per field)."""
+    fields = list(getattr(records[0], "_history_m2m_fields", None) or [])
+    snapshots: dict[models.Field, dict[int, set]] = {}
+    for field in fields:
+        snapshot_model = getattr(records[0], field.name).model
+        target = f"{field.m2m_reverse_field_name()}_id"
+        per_row: dict[int, set] = {record.history_id: set() for record in records}
+        rows = snapshot_model.objects.filter(history_id__in=list(per_row)).values_list("history_id", target)
+        for history_id, related_id in rows:
+            per_row[history_id].add(related_id)
+        snapshots[field] = per_row
+        wanted.setdefault(field.related_model, set()).update(*per_row.values())
+    return snapshots
+
+
+def _names(field: models.Field, ids: set, names: dict) -> str | None:
+    return ", ".join(sorted(str(names.get((field.related_model, pk), pk)) for pk in ids)) or None

@@ -52,6 +52,21 @@ class TestNestedGroups:
         assert rows.last().history_change_reason == "department joins"
         assert [r.to_customergroup_id for r in rows.last().nested_groups.all()] == [child.pk]
 
+    def test_history_entries_show_nested_group_changes_by_name(self):
+        from itsm.audit import history_entries
+
+        parent, chemistry, physics = (
+            sf.customer_group(0),
+            sf.customer_group(1, name="Chem"),
+            sf.customer_group(2, name="Phys"),
+        )
+        services.customer_group_update(parent, user=None, change_reason="nest", nested_groups=[chemistry])
+        services.customer_group_update(parent, user=None, change_reason="more", nested_groups=[chemistry, physics])
+        entries = history_entries(list(history_of(parent)))
+        changes = [(c.field, c.old, c.new) for c in entries[-1]["changes"]]
+        assert changes == [("nested_groups", "Chem", "Chem, Phys")]
+        assert [(c.old, c.new) for c in entries[-2]["changes"]] == [(None, "Chem")]
+
     def test_department_needs_a_valid_unique_udds(self):
         with pytest.raises(ValidationError) as error:
             sf.customer_group(0, kind=CustomerGroup.Kind.DEPARTMENT)
