@@ -372,7 +372,9 @@ def test_trace_of_match_any_lists_every_criterion_even_after_the_first_match():
 
 
 def test_same_input_same_result_and_ruleset_can_be_reused():
-    rules = RuleSet([rule(i, crit("priority", "gte", i % 5 + 1), actions=[act("raise_priority", 1)]) for i in range(20)])
+    rules = RuleSet(
+        [rule(i, crit("priority", "gte", i % 5 + 1), actions=[act("raise_priority", 1)]) for i in range(20)]
+    )
     first = evaluate(snap(priority=5), rules, event="create", config=CONFIG)
     second = evaluate(snap(priority=5), rules, event="create", config=CONFIG)
     assert first.plan == second.plan
