@@ -204,6 +204,8 @@ def ticket_create(
     ticket.full_clean(exclude=["number"])
     ticket.number = next_number(ticket_type)
     mark(ticket, user=user, reason=reason)
+    if opened_at is not None:
+        ticket._history_date = opened_at  # an imported (or demo) ticket's history starts when it was opened
     ticket.save()
     run_workflow(ticket, event="created", changes={}, user=user)
     return ticket
@@ -213,6 +215,7 @@ def _lock(ticket: Ticket) -> None:
     """Locks the row and reloads it, so a change is judged against the ticket as it is now, not as a page saw it."""
     Ticket.objects.select_for_update().filter(pk=ticket.pk).values_list("pk", flat=True).first()
     ticket.refresh_from_db()
+    ticket.__dict__.pop("_history_date", None)  # a date given for an earlier (imported) write must not carry over
 
 
 def _refuse_if_final(ticket: Ticket) -> None:
@@ -338,11 +341,13 @@ def ticket_transition(
     status: str,
     note: str = "",
     change_reason: str | None = None,
+    at: dt.datetime | None = None,
 ) -> Ticket:
     """Moves the ticket along its lifecycle. Refused moves raise TransitionRefused naming the allowed ones.
 
     Resolving needs a note (it becomes the resolution and a public note); reopening a resolved ticket clears the
-    resolution. The reason is automatic ("status Assigned -> In progress: <note>") unless one is given.
+    resolution. The reason is automatic ("status Assigned -> In progress: <note>") unless one is given. `at` dates
+    the change in the past, for imports and demo data; pages and the API never pass it.
     """
     if status not in Status.values:
         choices = ", ".join(Status.values)
@@ -359,7 +364,7 @@ def ticket_transition(
         raise ValidationError(
             {"status": ["Assign the ticket to an analyst or a team first; it then becomes Assigned."]}
         )
-    now = timezone.now()
+    now = at or timezone.now()
     ticket.status = status
     if status == Status.RESOLVED:
         ticket.resolved_at, ticket.resolution = now, note
@@ -371,21 +376,26 @@ def ticket_transition(
         ticket.first_response_at = now
     auto = f"status {Status(current).label} -> {Status(status).label}"
     reason = (change_reason or "").strip() or (f"{auto}: {textwrap.shorten(note, 300)}" if note else auto)
+    if at is not None:
+        ticket._history_date = at
     record_update(ticket, user=user, change_reason=reason)
     if note:
-        _note_create(ticket, user=user, text=note, public=status == Status.RESOLVED, time_spent_minutes=0)
+        _note_create(ticket, user=user, text=note, public=status == Status.RESOLVED, time_spent_minutes=0, at=at)
     run_workflow(ticket, event="updated", changes={"status": (current, status)}, user=user)
     return ticket
 
 
 # -- notes ------------------------------------------------------------------------------------------------------
-def _note_create(ticket: Ticket, *, user: Any, text: str, public: bool, time_spent_minutes: int) -> TicketNote:
+def _note_create(
+    ticket: Ticket, *, user: Any, text: str, public: bool, time_spent_minutes: int, at: dt.datetime | None = None
+) -> TicketNote:
     note = TicketNote(
         ticket=ticket,
         author=user if getattr(user, "is_authenticated", False) else None,
         text=(text or "").strip(),
         public=public,
         time_spent_minutes=time_spent_minutes,
+        created_at=at or timezone.now(),
     )
     note.full_clean()
     note.save()
@@ -394,14 +404,24 @@ def _note_create(ticket: Ticket, *, user: Any, text: str, public: bool, time_spe
 
 @transaction.atomic
 def ticket_note_add(
-    ticket: Ticket, *, user: Any, text: str, public: bool = False, time_spent_minutes: int = 0
+    ticket: Ticket,
+    *,
+    user: Any,
+    text: str,
+    public: bool = False,
+    time_spent_minutes: int = 0,
+    at: dt.datetime | None = None,
 ) -> TicketNote:
-    """Appends a worklog note. The first public note on an open ticket counts as the first response."""
-    note = _note_create(ticket, user=user, text=text, public=public, time_spent_minutes=time_spent_minutes or 0)
+    """Appends a worklog note. The first public note on an open ticket counts as the first response.
+
+    `at` dates the note in the past (imports, demo data)."""
+    note = _note_create(ticket, user=user, text=text, public=public, time_spent_minutes=time_spent_minutes or 0, at=at)
     if public and ticket.first_response_at is None and ticket.is_open:
         _lock(ticket)
         if ticket.first_response_at is None:
             ticket.first_response_at = note.created_at
+            if at is not None:
+                ticket._history_date = at
             record_update(ticket, user=user, change_reason="first response: public note")
     return note
 

@@ -1,0 +1,186 @@
+"""The ticket API: /api/tickets/{number}/ with filters, ordering and history; notes and transitions per ticket."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
+from django_filters import rest_framework as filters
+from drf_spectacular.utils import OpenApiParameter, OpenApiTypes, extend_schema, extend_schema_field, extend_schema_view
+from rest_framework import permissions, status
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from itsm.api import AuditedModelViewSet, as_drf_error
+from tickets import selectors, services
+from tickets.api.serializers import (
+    TicketNoteSerializer,
+    TicketSerializer,
+    TicketTransitionSerializer,
+    TransitionRefusedSerializer,
+)
+from tickets.choices import OPEN_STATUSES, PRIORITY_CHOICES, Status, TicketType
+from tickets.models import Ticket, TicketNote
+
+MAX_ID = 2**63 - 1
+NUMBER_PARAMETER = OpenApiParameter(
+    "number",
+    OpenApiTypes.STR,
+    OpenApiParameter.PATH,
+    description="The ticket number, e.g. INC000042.",
+)
+
+
+def id_filter(field_name: str, help_text: str) -> filters.NumberFilter:
+    return filters.NumberFilter(field_name=field_name, min_value=1, max_value=MAX_ID, help_text=help_text)
+
+
+@extend_schema_field({"type": "string", "enum": ["true", "false"]})
+class StrictBooleanFilter(filters.TypedChoiceFilter):
+    """true/false only: anything else is a 400, not a silently ignored filter."""
+
+
+def bool_filter(help_text: str, **kwargs) -> StrictBooleanFilter:
+    return StrictBooleanFilter(
+        choices=[("true", "true"), ("false", "false")],
+        coerce=lambda value: value == "true",
+        help_text=help_text,
+        **kwargs,
+    )
+
+
+class TicketFilter(filters.FilterSet):
+    status = filters.MultipleChoiceFilter(choices=Status.choices, help_text="One or more statuses.")
+    type = filters.MultipleChoiceFilter(field_name="ticket_type", choices=TicketType.choices, help_text="Ticket type.")
+    priority = filters.MultipleChoiceFilter(choices=PRIORITY_CHOICES, help_text="One or more priorities (1-5).")
+    open = bool_filter("true: New, Assigned, In progress or Pending; false: the others.", method="filter_open")
+    caller = id_filter("caller_id", "The caller's person id.")
+    vip_status = id_filter("caller__vip_status_id", "The caller's VIP status id.")
+    vip = bool_filter(
+        "true: callers whose VIP status is shown on tickets.", field_name="caller__vip_status__show_on_tickets"
+    )
+    service_instance = id_filter("service_instance_id", "Service instance id.")
+    customer_group = id_filter("service_instance__customer_group_id", "Customer group of the service instance.")
+    team = id_filter("team_id", "Team id.")
+    assignee = id_filter("assignee_id", "Assignee's user id.")
+    opened_after = filters.IsoDateTimeFilter(
+        field_name="opened_at", lookup_expr="gte", help_text="Opened at or after (ISO 8601)."
+    )
+    opened_before = filters.IsoDateTimeFilter(
+        field_name="opened_at", lookup_expr="lt", help_text="Opened before (ISO 8601)."
+    )
+
+    class Meta:
+        model = Ticket
+        fields = []
+
+    def filter_open(self, queryset, name, value):
+        return queryset.filter(status__in=OPEN_STATUSES) if value else queryset.exclude(status__in=OPEN_STATUSES)
+
+
+class MethodPermissions(permissions.BasePermission):
+    """Django permissions per HTTP method, for actions whose model is not the viewset's."""
+
+    def __init__(self, by_method: dict[str, list[str]]):
+        self.by_method = by_method
+
+    def has_permission(self, request, view):
+        user = request.user
+        if not (user and user.is_authenticated):
+            return False
+        wanted = self.by_method.get(request.method, self.by_method.get("GET", []))
+        return user.has_perms(wanted)
+
+
+@extend_schema_view(
+    retrieve=extend_schema(parameters=[NUMBER_PARAMETER]),
+    update=extend_schema(parameters=[NUMBER_PARAMETER]),
+    partial_update=extend_schema(parameters=[NUMBER_PARAMETER]),
+    history=extend_schema(parameters=[NUMBER_PARAMETER]),
+)
+class TicketViewSet(AuditedModelViewSet):
+    """Tickets, looked up by number. Created with a change reason; answered with the number and computed priority."""
+
+    queryset = selectors.ticket_list()
+    serializer_class = TicketSerializer
+    filterset_class = TicketFilter
+    lookup_field = "number"
+    lookup_value_regex = "[A-Za-z0-9]+"
+    search_fields = ["number", "title", "caller__first_name", "caller__last_name", "caller__email"]
+    ordering_fields = [
+        "number",
+        "priority",
+        "status",
+        "opened_at",
+        "updated_at",
+        "response_due_at",
+        "resolution_due_at",
+        "vip_rank",
+        "caller__vip_status__position",
+        "id",
+    ]
+    ordering = selectors.QUEUE_ORDER
+    # Tickets are never deleted: they are cancelled.
+    http_method_names = ["get", "post", "put", "patch", "head", "options"]
+
+    def get_permissions(self):
+        if self.action == "notes":
+            return [MethodPermissions({"GET": ["tickets.view_ticket"], "POST": ["tickets.add_ticketnote"]})]
+        if self.action == "transition":
+            return [MethodPermissions({"POST": ["tickets.change_ticket"]})]
+        return super().get_permissions()
+
+    def get_object(self):
+        number = selectors.normalise_number(self.kwargs.get("number", ""))
+        if number is None:
+            raise Http404
+        self.kwargs["number"] = number
+        return super().get_object()
+
+    @extend_schema(
+        methods=["GET"],
+        parameters=[NUMBER_PARAMETER],
+        responses=TicketNoteSerializer(many=True),
+        filters=False,
+        description="The ticket's worklog, newest first.",
+    )
+    @extend_schema(
+        methods=["POST"],
+        parameters=[NUMBER_PARAMETER],
+        request=TicketNoteSerializer,
+        responses={201: TicketNoteSerializer},
+        description="Appends a note (notes are never edited). The first public note counts as the first response.",
+    )
+    @action(detail=True, methods=["get", "post"], pagination_class=None, filter_backends=[])
+    def notes(self, request, *args, **kwargs):
+        ticket = self.get_object()
+        if request.method == "GET":
+            notes = TicketNote.objects.filter(ticket=ticket).select_related("author").order_by("-created_at", "-id")
+            return Response(TicketNoteSerializer(notes, many=True).data)
+        body = TicketNoteSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        try:
+            note = services.ticket_note_add(ticket, user=request.user, **body.validated_data)
+        except DjangoValidationError as error:
+            raise as_drf_error(error) from error
+        return Response(TicketNoteSerializer(note).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        parameters=[NUMBER_PARAMETER],
+        request=TicketTransitionSerializer,
+        responses={200: TicketSerializer, 409: TransitionRefusedSerializer},
+        description="Moves the ticket to another status. A move the lifecycle does not allow is a 409 naming the "
+        "allowed statuses; resolving needs a note.",
+    )
+    @action(detail=True, methods=["post"], pagination_class=None, filter_backends=[])
+    def transition(self, request, *args, **kwargs):
+        ticket = self.get_object()
+        body = TicketTransitionSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        try:
+            ticket = services.ticket_transition(ticket, user=request.user, **body.validated_data)
+        except services.TransitionRefused as refused:
+            return Response({"detail": refused.message, "allowed": refused.allowed}, status=status.HTTP_409_CONFLICT)
+        except DjangoValidationError as error:
+            raise as_drf_error(error) from error
+        fresh = self.get_queryset().get(pk=ticket.pk)
+        return Response(TicketSerializer(fresh, context=self.get_serializer_context()).data)

@@ -1,0 +1,184 @@
+"""Analyst forms: log a call, edit a ticket, and the actions on the ticket page. Writes happen in the services."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+
+from people.models import Person, Team
+from services.models import ConfigurationItem, ServiceInstance
+from tickets.choices import Level, Source, Status, TicketType
+from tickets.models import TicketNote
+
+CHOOSE_CALLER = "Choose the caller from the list: type part of a name or an email address."
+
+
+def apply_service_errors(form: forms.Form, error: ValidationError) -> None:
+    """Puts a service's validation errors next to the matching fields (others at the top of the form)."""
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error)
+        return
+    for field, errors in error.error_dict.items():
+        form.add_error(field if field in form.fields else None, errors)
+
+
+class OptionalReasonField(forms.CharField):
+    def __init__(self, **kwargs):
+        super().__init__(
+            label="Change reason",
+            required=False,
+            max_length=2000,
+            widget=forms.TextInput(attrs={"placeholder": "Optional: automatic from the change", "autocomplete": "off"}),
+            help_text="Left empty, the history says what changed (e.g. “status Assigned → In progress”).",
+            **kwargs,
+        )
+
+
+class LogCallForm(forms.Form):
+    caller = forms.ModelChoiceField(
+        queryset=Person.objects.with_vip(),
+        required=False,
+        widget=forms.HiddenInput,
+    )
+    caller_query = forms.CharField(
+        label="Caller",
+        required=False,
+        max_length=200,
+        widget=forms.TextInput(
+            attrs={
+                "autocomplete": "off",
+                "placeholder": "Name or email",
+                "role": "combobox",
+                "aria-autocomplete": "list",
+                "aria-expanded": "false",
+                "aria-controls": "caller-results",
+                "autofocus": True,
+            }
+        ),
+    )
+    ticket_type = forms.ChoiceField(label="Type", choices=TicketType.choices, initial=TicketType.INCIDENT)
+    source = forms.ChoiceField(label="Source", choices=Source.choices, initial=Source.PHONE)
+    title = forms.CharField(
+        label="Title",
+        max_length=200,
+        widget=forms.TextInput(attrs={"placeholder": "Short summary, e.g. “Cannot print to 3rd floor printer”"}),
+    )
+    description = forms.CharField(
+        label="Description",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 6, "placeholder": "What the caller reports, error messages, steps"}),
+    )
+    service_instance = forms.ModelChoiceField(
+        label="Service instance",
+        queryset=ServiceInstance.objects.exclude(status=ServiceInstance.Status.RETIRED),
+        required=False,
+        empty_label="— none —",
+    )
+    configuration_item = forms.ModelChoiceField(
+        label="Configuration item",
+        queryset=ConfigurationItem.objects.all(),
+        required=False,
+        empty_label="— none —",
+    )
+    impact = forms.ChoiceField(label="Impact", choices=Level.choices, initial=Level.MEDIUM)
+    urgency = forms.ChoiceField(label="Urgency", choices=Level.choices, initial=Level.MEDIUM)
+    team = forms.ModelChoiceField(
+        label="Team",
+        queryset=Team.objects.filter(active=True),
+        required=False,
+        empty_label="— not yet —",
+    )
+    assign_to_me = forms.BooleanField(label="Assign to me", required=False)
+
+    def clean(self):
+        cleaned = super().clean()
+        if not cleaned.get("caller") and "caller" not in self.errors:
+            query = (cleaned.get("caller_query") or "").strip()
+            matches = list(Person.objects.with_vip().filter(active=True).search(query)[:2]) if query else []
+            if len(matches) == 1:
+                cleaned["caller"] = matches[0]  # without JavaScript: one unambiguous match is the caller
+            else:
+                self.add_error("caller", CHOOSE_CALLER)
+        return cleaned
+
+
+class TicketEditForm(forms.Form):
+    title = forms.CharField(label="Title", max_length=200)
+    description = forms.CharField(label="Description", required=False, widget=forms.Textarea(attrs={"rows": 5}))
+    source = forms.ChoiceField(label="Source", choices=Source.choices)
+    service_instance = forms.ModelChoiceField(
+        label="Service instance",
+        queryset=ServiceInstance.objects.all(),
+        required=False,
+        empty_label="— none —",
+    )
+    configuration_item = forms.ModelChoiceField(
+        label="Configuration item",
+        queryset=ConfigurationItem.objects.all(),
+        required=False,
+        empty_label="— none —",
+    )
+    impact = forms.ChoiceField(label="Impact", choices=Level.choices)
+    urgency = forms.ChoiceField(label="Urgency", choices=Level.choices)
+    team = forms.ModelChoiceField(label="Team", queryset=Team.objects.all(), required=False, empty_label="— none —")
+    assignee = forms.ModelChoiceField(
+        label="Assignee",
+        queryset=get_user_model().objects.filter(is_active=True).order_by("username"),
+        required=False,
+        empty_label="— nobody —",
+    )
+    change_reason = OptionalReasonField()
+
+    FIELDS = [
+        "title",
+        "description",
+        "source",
+        "service_instance",
+        "configuration_item",
+        "impact",
+        "urgency",
+        "team",
+        "assignee",
+    ]
+
+    def __init__(self, *args, ticket=None, **kwargs):
+        if ticket is not None and "initial" not in kwargs:
+            kwargs["initial"] = {name: getattr(ticket, name) for name in self.FIELDS}
+        super().__init__(*args, **kwargs)
+        self.ticket = ticket
+        if ticket is not None:
+            # Show the caller's instances first is the log-a-call page's job; here any instance may be chosen, but
+            # the configuration items offered are those of the current instance.
+            if ticket.service_instance_id:
+                self.fields["configuration_item"].queryset = ConfigurationItem.objects.filter(
+                    service_instances=ticket.service_instance_id
+                )
+
+
+class TransitionForm(forms.Form):
+    status = forms.ChoiceField(label="New status", choices=())
+    note = forms.CharField(
+        label="Note",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2, "placeholder": "Required to resolve: what was done"}),
+    )
+
+    def __init__(self, *args, allowed=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["status"].choices = [(s, Status(s).label) for s in allowed]
+
+
+class NoteForm(forms.ModelForm):
+    class Meta:
+        model = TicketNote
+        fields = ["text", "public", "time_spent_minutes"]
+        widgets = {
+            "text": forms.Textarea(attrs={"rows": 3, "placeholder": "Worklog entry"}),
+            "time_spent_minutes": forms.NumberInput(attrs={"min": 0, "max": 1440, "step": 5, "style": "width:6rem"}),
+        }
+        labels = {"text": "Note", "public": "Public (the caller may see it)", "time_spent_minutes": "Minutes"}
+
+
+class AssignTeamForm(forms.Form):
+    team = forms.ModelChoiceField(label="Team", queryset=Team.objects.filter(active=True), empty_label="— team —")

@@ -1,0 +1,75 @@
+"""Small pieces of ticket display: priority chip, status, due state, relative due times."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django import template
+from django.utils import timezone
+from django.utils.html import format_html
+
+from tickets.choices import PRIORITY_LABELS, DueState, Status
+
+register = template.Library()
+
+DUE_CLASSES = {DueState.ON_TIME: "ok", DueState.DUE_SOON: "warn", DueState.BREACHED: "danger", DueState.NO_TARGET: ""}
+STATUS_CLASSES = {
+    Status.NEW: "st-new",
+    Status.ASSIGNED: "st-assigned",
+    Status.IN_PROGRESS: "st-progress",
+    Status.PENDING: "st-pending",
+    Status.RESOLVED: "st-resolved",
+    Status.CLOSED: "st-closed",
+    Status.CANCELLED: "st-closed",
+}
+
+
+@register.simple_tag
+def priority_chip(priority):
+    if not priority:
+        return ""
+    return format_html(
+        '<span class="prio p{}" title="Priority {} - {}">P{}</span>',
+        priority,
+        priority,
+        PRIORITY_LABELS.get(priority, ""),
+        priority,
+    )
+
+
+@register.simple_tag
+def status_chip(ticket):
+    return format_html(
+        '<span class="status {}">{}</span>', STATUS_CLASSES.get(ticket.status, ""), ticket.get_status_display()
+    )
+
+
+@register.simple_tag
+def due_chip(state, label=None):
+    if state == DueState.NO_TARGET or not state:
+        return format_html('<span class="muted" title="No service level target">{}</span>', "—")
+    return format_html('<span class="badge {}">{}</span>', DUE_CLASSES.get(state, ""), label or DueState(state).label)
+
+
+@register.filter
+def relative(value: dt.datetime | None) -> str:
+    """'in 3 h', '45 min late', '2 d late'."""
+    if not value:
+        return ""
+    seconds = int((value - timezone.now()).total_seconds())
+    amount = abs(seconds)
+    if amount < 3600:
+        text = f"{max(1, amount // 60)} min"
+    elif amount < 86400 * 2:
+        text = f"{amount // 3600} h"
+    else:
+        text = f"{amount // 86400} d"
+    return f"in {text}" if seconds >= 0 else f"{text} late"
+
+
+@register.filter
+def minutes(value) -> str:
+    value = int(value or 0)
+    if not value:
+        return ""
+    return f"{value} min" if value < 60 else f"{value // 60} h {value % 60:02d} min"

@@ -1,0 +1,431 @@
+"""Analyst pages: the queue, log a call, the ticket page and its actions, and the small JSON look-ups they use."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
+from django.core.exceptions import ValidationError
+from django.http import Http404, JsonResponse
+from django.shortcuts import redirect
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.http import urlencode
+from django.views import View
+from django.views.generic import FormView, ListView, TemplateView
+
+from itsm.audit import history_entries
+from itsm.services import ConflictError
+from itsm.views_mixins import SortableListMixin
+from people.models import Person
+from services.models import CustomerGroup, ServiceInstance
+from tickets import selectors, services
+from tickets.choices import PRIORITY_CHOICES, PRIORITY_LABELS, Source, Status, TicketType
+from tickets.forms import (
+    AssignTeamForm,
+    LogCallForm,
+    NoteForm,
+    TicketEditForm,
+    TransitionForm,
+    apply_service_errors,
+)
+from tickets.models import Ticket
+
+
+def _int(value: str | None) -> int | None:
+    return int(value) if value and value.isdigit() and len(value) < 19 else None
+
+
+# -- the queue --------------------------------------------------------------------------------------------------
+class QueueView(LoginRequiredMixin, PermissionRequiredMixin, SortableListMixin, ListView):
+    """Open tickets by default, most urgent first; every filter lives in the URL so a queue can be bookmarked."""
+
+    permission_required = "tickets.view_ticket"
+    template_name = "tickets/queue.html"
+    paginate_by = 50
+    sort_fields = {
+        "priority": selectors.QUEUE_ORDER,
+        "number": ["number"],
+        "vip": ["vip_rank", "caller__vip_status__position", "priority", "opened_at", "id"],
+        "caller": ["caller__last_name", "caller__first_name", "id"],
+        "status": ["status", "priority", "opened_at", "id"],
+        "team": ["team__name", "priority", "opened_at", "id"],
+        "assignee": ["assignee__username", "priority", "opened_at", "id"],
+        "age": ["opened_at", "id"],  # oldest first
+        "due": ["resolution_due_at", "priority", "id"],
+        "instance": ["service_instance__title", "priority", "opened_at", "id"],
+    }
+    default_sort = "priority"
+
+    def get(self, request, *args, **kwargs):
+        # The global search lands here: an exact ticket number opens the ticket at once.
+        ticket = selectors.ticket_by_number(request.GET.get("q", ""))
+        if ticket is not None:
+            return redirect(ticket)
+        return super().get(request, *args, **kwargs)
+
+    def filters(self) -> dict:
+        get = self.request.GET
+        return {
+            "q": get.get("q", "").strip(),
+            "scope": get.get("scope", "") if get.get("scope", "") in selectors.SCOPES else "",
+            "state": get.get("state", "open") if get.get("state", "open") in selectors.STATES else "open",
+            "type": get.get("type", "") if get.get("type", "") in TicketType.values else "",
+            "priority": get.get("priority", "") if get.get("priority", "") in {"1", "2", "3", "4", "5"} else "",
+            "vip": "1" if get.get("vip") == "1" else "",
+            "instance": str(_int(get.get("instance")) or ""),
+            "group": str(_int(get.get("group")) or ""),
+        }
+
+    def get_queryset(self):
+        f = self.filters()
+        tickets = selectors.ticket_queue(
+            user=self.request.user,
+            scope=f["scope"],
+            state=f["state"],
+            ticket_type=f["type"],
+            priority=_int(f["priority"]),
+            vip_only=bool(f["vip"]),
+            service_instance_id=_int(f["instance"]),
+            customer_group_id=_int(f["group"]),
+            search=f["q"],
+        )
+        return self.sort(tickets)
+
+    def get_context_data(self, **kwargs):
+        f = self.filters()
+        active = {k: v for k, v in f.items() if v and not (k == "state" and v == "open")}
+        params = self.request.GET.copy()
+        params.pop("page", None)
+        scope_links = []
+        for value, label in [("", "All"), ("mine", "Mine"), ("my_teams", "My teams"), ("unassigned", "Unassigned")]:
+            params["scope"] = value
+            query = params.copy()
+            if not value:
+                query.pop("scope")
+            scope_links.append({"label": label, "query": query.urlencode(), "active": f["scope"] == value})
+        return {
+            "scope_links": scope_links,
+            **super().get_context_data(**kwargs),
+            "f": f,
+            "filtered": bool(active),
+            "types": TicketType.choices,
+            "priorities": PRIORITY_CHOICES,
+            "states": [("open", "Open"), *Status.choices, ("all", "All")],
+            "instances": ServiceInstance.objects.exclude(status=ServiceInstance.Status.RETIRED).only("id", "title"),
+            "groups": CustomerGroup.objects.only("id", "name"),
+        }
+
+
+# -- log a call -------------------------------------------------------------------------------------------------
+class LogCallView(LoginRequiredMixin, PermissionRequiredMixin, FormView):
+    permission_required = "tickets.add_ticket"
+    template_name = "tickets/log_call.html"
+    form_class = LogCallForm
+
+    def get_initial(self):
+        initial = super().get_initial()
+        caller_id = _int(self.request.GET.get("caller"))
+        if caller_id:
+            initial["caller"] = caller_id
+        return initial
+
+    def form_valid(self, form):
+        data = form.cleaned_data
+        try:
+            ticket = services.ticket_create(
+                user=self.request.user,
+                change_reason=f"Call logged on the desk ({Source(data['source']).label.lower()})",
+                caller=data["caller"],
+                ticket_type=data["ticket_type"],
+                source=data["source"],
+                title=data["title"],
+                description=data["description"],
+                service_instance=data["service_instance"],
+                configuration_item=data["configuration_item"],
+                impact=data["impact"],
+                urgency=data["urgency"],
+                team=data["team"],
+                assignee=self.request.user if data["assign_to_me"] else None,
+            )
+        except ValidationError as error:
+            apply_service_errors(form, error)
+            return self.form_invalid(form)
+        messages.success(self.request, f"Logged {ticket.number} for {ticket.caller} (priority P{ticket.priority}).")
+        return redirect(ticket)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        form = context["form"]
+        caller = _chosen_caller(form)
+        matrix = services.priority_matrix()
+        context.update(
+            caller=caller,
+            caller_card=caller_card(caller) if caller else None,
+            matrix={f"{impact}/{urgency}": p for (impact, urgency), p in matrix.items()},
+            priority_labels=PRIORITY_LABELS,
+            chosen_instance=_value(form, "service_instance"),
+            chosen_item=_value(form, "configuration_item"),
+            items=(
+                list(selectors.instance_configuration_items(_int(_value(form, "service_instance"))))
+                if _int(_value(form, "service_instance"))
+                else []
+            ),
+            initial_priority=matrix.get((_value(form, "impact") or "medium", _value(form, "urgency") or "medium")),
+        )
+        context["initial_priority_label"] = PRIORITY_LABELS.get(context["initial_priority"], "")
+        return context
+
+
+def _value(form, name: str) -> str:
+    value = form[name].value()
+    return "" if value is None else str(value)
+
+
+def _chosen_caller(form):
+    caller_id = _int(_value(form, "caller"))
+    if not caller_id:
+        return None
+    return form.fields["caller"].queryset.filter(pk=caller_id).first()
+
+
+def caller_card(person) -> dict:
+    """What the log-a-call page shows once a caller is chosen: the badge, contact, instances, open tickets."""
+    instances = list(selectors.caller_service_instances(person))
+    return {
+        "id": person.pk,
+        "name": person.full_name,
+        "email": person.email,
+        "phone": person.phone,
+        "job_title": person.job_title,
+        "vip": {
+            "name": person.vip_status.name,
+            "colour": person.vip_status.colour,
+            "text_colour": person.vip_status.text_colour,
+            "shown": person.vip_status.show_on_tickets,
+        },
+        "badge_html": render_to_string("vip/badge.html", {"status": person.vip_status, "visible": True})
+        if person.vip_status.show_on_tickets
+        else "",
+        "open_tickets": selectors.open_ticket_count(caller=person),
+        "url": person.get_absolute_url(),
+        "tickets_url": reverse("tickets:queue") + "?" + urlencode({"q": person.email or person.full_name}),
+        "instances": [
+            {
+                "id": i.pk,
+                "title": i.title,
+                "service_level": i.service_level.name if i.service_level_id else "",
+                "status": i.get_status_display(),
+            }
+            for i in instances
+        ],
+    }
+
+
+class CallerSearchView(LoginRequiredMixin, PermissionRequiredMixin, View):
+    """GET ?q= -> up to 10 active people matching a name or email, with their VIP badge (type-ahead)."""
+
+    permission_required = "people.view_person"
+
+    def get(self, request):
+        people = selectors.caller_search(request.GET.get("q", "")[:100])
+        return JsonResponse(
+            {
+                "results": [
+                    {
+                        "id": p.pk,
+                        "name": p.full_name,
+                        "email": p.email,
+                        "job_title": p.job_title,
+                        "badge_html": render_to_string("vip/badge.html", {"status": p.vip_status, "visible": True})
+                        if p.vip_status.show_on_tickets
+                        else "",
+                    }
+                    for p in people
+                ]
+            }
+        )
+
+
+class CallerCardView(LoginRequiredMixin, PermissionRequiredMixin, View):
+    permission_required = "people.view_person"
+
+    def get(self, request, pk: int):
+        person = Person.objects.with_vip().filter(pk=pk).first()
+        if person is None:
+            return JsonResponse({"detail": "No such person."}, status=404)
+        card = caller_card(person)
+        card["html"] = render_to_string("tickets/_caller_card.html", {"card": card})
+        return JsonResponse(card)
+
+
+class InstanceItemsView(LoginRequiredMixin, PermissionRequiredMixin, View):
+    """The configuration items serving an instance, for the CI drop-down."""
+
+    permission_required = "tickets.view_ticket"
+
+    def get(self, request, pk: int):
+        items = selectors.instance_configuration_items(pk)
+        return JsonResponse({"results": [{"id": i.pk, "name": i.name, "type": i.get_ci_type_display()} for i in items]})
+
+
+# -- the ticket page --------------------------------------------------------------------------------------------
+class TicketMixin(LoginRequiredMixin, PermissionRequiredMixin):
+    def get_ticket(self) -> Ticket:
+        number = selectors.normalise_number(self.kwargs["number"])
+        ticket = selectors.ticket_detail(number).first() if number else None
+        if ticket is None:
+            raise Http404("No such ticket.")
+        return ticket
+
+
+class TicketDetailView(TicketMixin, TemplateView):
+    permission_required = "tickets.view_ticket"
+    template_name = "tickets/ticket_detail.html"
+
+    def get(self, request, *args, **kwargs):
+        self.ticket = self.get_ticket()
+        if self.ticket.number != kwargs["number"]:
+            return redirect(self.ticket)
+        return super().get(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        ticket = self.ticket
+        entries = history_entries(list(selectors.ticket_history(ticket)))
+        entries.reverse()
+        allowed = services.allowed_transitions(ticket)
+        return {
+            **super().get_context_data(**kwargs),
+            "ticket": ticket,
+            "caller": ticket.caller,
+            "notes": list(selectors.ticket_notes(ticket)),
+            "history": entries,
+            "allowed": allowed,
+            "transition_form": kwargs.get("transition_form") or TransitionForm(allowed=allowed),
+            "note_form": kwargs.get("note_form") or NoteForm(),
+            "team_form": kwargs.get("team_form") or AssignTeamForm(initial={"team": ticket.team_id}),
+            "final": ticket.status in (Status.CLOSED, Status.CANCELLED),
+        }
+
+
+class TicketActionView(TicketMixin, View):
+    """POST-only actions on the ticket page; errors re-render the page with the typed input kept."""
+
+    permission_required = "tickets.change_ticket"
+
+    def post(self, request, number):
+        self.ticket = self.get_ticket()
+        try:
+            response = self.act(request, self.ticket)
+        except ConflictError as error:
+            messages.error(request, error.message)
+            return redirect(self.ticket)
+        return response
+
+    def act(self, request, ticket):
+        raise NotImplementedError
+
+    def render_errors(self, **forms):
+        page = TicketDetailView()
+        page.setup(self.request, number=self.ticket.number)
+        page.ticket = self.ticket
+        return page.render_to_response(page.get_context_data(**forms), status=400)
+
+
+class AssignView(TicketActionView):
+    def act(self, request, ticket):
+        if "me" in request.POST:
+            services.ticket_assign(ticket, user=request.user, assignee=request.user)
+            messages.success(request, f"{ticket.number} is assigned to you.")
+        elif "unassign" in request.POST:
+            services.ticket_assign(ticket, user=request.user, assignee=None)
+            messages.success(request, f"{ticket.number} no longer has an assignee.")
+        else:
+            form = AssignTeamForm(request.POST)
+            if not form.is_valid():
+                return self.render_errors(team_form=form)
+            services.ticket_assign(ticket, user=request.user, team=form.cleaned_data["team"])
+            messages.success(request, f"{ticket.number} is assigned to {form.cleaned_data['team']}.")
+        return redirect(ticket)
+
+
+class TransitionView(TicketActionView):
+    def act(self, request, ticket):
+        allowed = services.allowed_transitions(ticket)
+        form = TransitionForm(request.POST, allowed=allowed)
+        if not form.is_valid():
+            return self.render_errors(transition_form=form)
+        try:
+            services.ticket_transition(
+                ticket, user=request.user, status=form.cleaned_data["status"], note=form.cleaned_data["note"]
+            )
+        except services.TransitionRefused as refused:
+            form.add_error("status", refused.message)
+            return self.render_errors(transition_form=form)
+        except ValidationError as error:
+            apply_service_errors(form, error)
+            return self.render_errors(transition_form=form)
+        messages.success(request, f"{ticket.number} is now {ticket.get_status_display()}.")
+        return redirect(ticket)
+
+
+class NoteView(TicketActionView):
+    permission_required = "tickets.add_ticketnote"
+
+    def act(self, request, ticket):
+        form = NoteForm(request.POST)
+        if not form.is_valid():
+            return self.render_errors(note_form=form)
+        services.ticket_note_add(ticket, user=request.user, **form.cleaned_data)
+        messages.success(request, "Note added.")
+        return redirect(f"{ticket.get_absolute_url()}#notes")
+
+
+class TicketEditView(TicketMixin, FormView):
+    permission_required = "tickets.change_ticket"
+    template_name = "tickets/ticket_form.html"
+    form_class = TicketEditForm
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        self.ticket = self.get_ticket()
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "ticket": self.ticket}
+
+    def form_valid(self, form):
+        changed = {name: form.cleaned_data[name] for name in TicketEditForm.FIELDS if name in form.changed_data}
+        try:
+            services.ticket_update(
+                self.ticket,
+                user=self.request.user,
+                change_reason=form.cleaned_data["change_reason"],
+                auto_reason=True,
+                **changed,
+            )
+        except ValidationError as error:
+            apply_service_errors(form, error)
+            return self.form_invalid(form)
+        except ConflictError as error:
+            form.add_error(None, error.message)
+            return self.form_invalid(form)
+        messages.success(self.request, f"Saved {self.ticket.number}.")
+        return redirect(self.ticket)
+
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), "ticket": self.ticket}
+
+
+# -- search -----------------------------------------------------------------------------------------------------
+@login_required
+def search(request):
+    """The top bar's search: a ticket number opens the ticket, anything else searches people."""
+    term = request.GET.get("q", "").strip()
+    ticket = selectors.ticket_by_number(term)
+    if ticket is not None and request.user.has_perm("tickets.view_ticket"):
+        return redirect(ticket)
+    if selectors.normalise_number(term):
+        return redirect(reverse("tickets:queue") + "?" + urlencode({"q": term, "state": "all"}))
+    return redirect(reverse("people:list") + ("?" + urlencode({"q": term}) if term else ""))
