@@ -2,26 +2,36 @@
 
 from __future__ import annotations
 
+import inspect
+import re
 from functools import partial
 from typing import Any, ClassVar
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import models, transaction
 from django.http import Http404, JsonResponse
+from django_filters import filters as django_filters
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.contrib.django_filters import DjangoFilterExtension
 from drf_spectacular.extensions import OpenApiSerializerFieldExtension
+from drf_spectacular.openapi import AutoSchema
+from drf_spectacular.plumbing import follow_field_source
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import serializers, viewsets
+from rest_framework import exceptions, serializers, viewsets
 from rest_framework.decorators import action
+from rest_framework.filters import OrderingFilter, SearchFilter
+from rest_framework.relations import MANY_RELATION_KWARGS
 from rest_framework.response import Response
 from rest_framework.validators import UniqueValidator
 
-from itsm.audit import history_entries
+from itsm.audit import REASON_REQUIRED_MESSAGE, history_entries, reasons_required
 from itsm.exceptions import Conflict, as_drf_error
 from itsm.permissions import ModelPermissions
 from itsm.services import record_create, record_delete, record_update
 
 REASON_HEADER = "HTTP_X_CHANGE_REASON"
+REASON_MAX_LENGTH = 2000
 MAX_PK = 2**63 - 1
 
 
@@ -30,6 +40,9 @@ class StrictCharField(serializers.CharField):
     def to_internal_value(self, data):
         if not isinstance(data, str):
             self.fail("invalid")
+        # The documented maxLength applies to what was sent: "x" * max_length + "  " is refused, not trimmed to fit.
+        if self.max_length is not None and len(data) > self.max_length:
+            self.fail("max_length", max_length=self.max_length)
         return super().to_internal_value(data)
 
 
@@ -54,6 +67,15 @@ class StrictDecimalField(serializers.DecimalField):
         return super().to_internal_value(data)
 
 
+class StrictManyRelatedField(serializers.ManyRelatedField):
+    """A list of ids: DRF would also take a JSON object (it iterates over the keys) and treat `{}` as `[]`."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, list):
+            self.fail("not_a_list", input_type=type(data).__name__)
+        return super().to_internal_value(data)
+
+
 class StrictPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
     def to_internal_value(self, data):
         if isinstance(data, bool) or not isinstance(data, int):
@@ -61,6 +83,15 @@ class StrictPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
         if not 1 <= data <= MAX_PK:
             self.fail("does_not_exist", pk_value=data)
         return super().to_internal_value(data)
+
+    @classmethod
+    def many_init(cls, *args, **kwargs):
+        # DRF's many_init, building our strict list field instead of ManyRelatedField.
+        list_kwargs = {"child_relation": cls(*args, **kwargs)}
+        for key in kwargs:
+            if key in MANY_RELATION_KWARGS:
+                list_kwargs[key] = kwargs[key]
+        return StrictManyRelatedField(**list_kwargs)
 
 
 class StrictChoiceField(serializers.ChoiceField):
@@ -96,6 +127,10 @@ def request_reason(request, data: dict | None = None) -> str:
         reason = body_reason if isinstance(body_reason, str) else ""
     if not reason:
         reason = request.META.get(REASON_HEADER, "")
+        if len(reason) > REASON_MAX_LENGTH:
+            raise serializers.ValidationError(
+                {"change_reason": [f"Keep the change reason under {REASON_MAX_LENGTH} characters."]}
+            )
     return (reason or "").strip()
 
 
@@ -106,8 +141,9 @@ class AuditedModelSerializer(StrictFieldsMixin, serializers.ModelSerializer):
         write_only=True,
         required=False,
         allow_blank=True,
-        max_length=2000,
+        max_length=REASON_MAX_LENGTH,
         help_text="Why this change is made; kept in the history. Alternatively send the X-Change-Reason header.",
+        error_messages={"required": REASON_REQUIRED_MESSAGE, "blank": REASON_REQUIRED_MESSAGE},
     )
 
     # Set to the app's services; the defaults are the generic audited writes.
@@ -123,6 +159,13 @@ class AuditedModelSerializer(StrictFieldsMixin, serializers.ModelSerializer):
         fields = super().get_fields()
         for field in fields.values():
             field.validators = [v for v in field.validators if not isinstance(v, UniqueValidator)]
+        reason = fields.get("change_reason")
+        if reason is not None:
+            # Required (and so documented as required) when reasons are, unless the header brings it.
+            request = self.context.get("request")
+            header = request.META.get(REASON_HEADER, "").strip() if request is not None else ""
+            reason.required = reasons_required() and not header
+            reason.allow_blank = not reason.required
         return fields
 
     def create(self, validated_data):
@@ -179,6 +222,104 @@ def _jsonable(value: Any) -> Any:
     return str(value)
 
 
+class StrictFilterBackend(DjangoFilterBackend):
+    """django-filter, refusing (400) what it would otherwise silently ignore or bend:
+
+    - a boolean filter given anything but true/false (`?active=null` listed everything: the filter was dropped);
+    - a number filter on an integer field given a fraction (`?team=0.5` was compared as a decimal), documented as an
+      integer by drf-spectacular.
+    """
+
+    TRUE_FALSE = frozenset({"true", "false", "1", "0"})
+
+    def get_filterset(self, request, queryset, view):
+        filterset = super().get_filterset(request, queryset, view)
+        if filterset is None:
+            return None
+        errors = {}
+        for name, filter_ in filterset.filters.items():
+            values = request.query_params.getlist(name)
+            if not values:
+                continue
+            if isinstance(filter_, django_filters.BooleanFilter):
+                bad = [v for v in values if v.lower() not in self.TRUE_FALSE]
+                if bad:
+                    errors[name] = [f"Use true or false (got '{bad[0][:30]}')."]
+            elif isinstance(filter_, django_filters.NumberFilter) and _is_integer_filter(filter_, queryset.model):
+                bad = [v for v in values if not _INTEGER.fullmatch(v)]
+                if bad:
+                    errors[name] = [f"A whole number is required (got '{bad[0][:30]}')."]
+        if errors:
+            raise exceptions.ValidationError(errors)
+        return filterset
+
+
+_INTEGER = re.compile(r"-?[0-9]{1,19}")
+
+
+def _is_integer_filter(filter_, model) -> bool:
+    """Whether drf-spectacular documents this number filter as an integer (the model field it ends on is one)."""
+    if not filter_.field_name:
+        return False
+    path = filter_.field_name.split("__")
+    if filter_.extra.get("to_field_name"):
+        path.append(filter_.extra["to_field_name"])
+    try:
+        field = follow_field_source(model, path, emit_warnings=False)
+    except Exception:
+        return False
+    return isinstance(field, models.IntegerField | models.AutoField)
+
+
+class StrictFilterExtension(DjangoFilterExtension):
+    """Documents number filters' min_value/max_value, which drf-spectacular leaves out (a 400 the schema hid)."""
+
+    target_class = "itsm.api.StrictFilterBackend"
+    match_subclasses = True
+    priority = 1
+
+    def resolve_filter_field(self, auto_schema, model, filterset_class, field_name, filter_field):
+        parameters = super().resolve_filter_field(auto_schema, model, filterset_class, field_name, filter_field)
+        if isinstance(filter_field, django_filters.NumberFilter):
+            for parameter in parameters:
+                schema = parameter["schema"]
+                if filter_field.extra.get("min_value") is not None:
+                    schema["minimum"] = filter_field.extra["min_value"]
+                if filter_field.extra.get("max_value") is not None:
+                    schema["maximum"] = filter_field.extra["max_value"]
+        return parameters
+
+
+class AuditedAutoSchema(AutoSchema):
+    """Operation descriptions from the action's docstring or the app viewset's own docstring, else a plain sentence;
+    never the base classes' docstrings (which would otherwise describe every operation of every resource)."""
+
+    SENTENCES = {
+        "list": "List {plural}, paginated with limit/offset.",
+        "retrieve": "Read one {name}.",
+        "create": "Create a {name}. Give a change reason (body field change_reason or header X-Change-Reason).",
+        "update": "Replace a {name}. Give a change reason (body field change_reason or header X-Change-Reason).",
+        "partial_update": "Change some fields of a {name}. Give a change reason (body field change_reason or header "
+        "X-Change-Reason).",
+        "destroy": "Delete a {name}. Give a change reason in the X-Change-Reason header. 409 when other records "
+        "still use it.",
+    }
+
+    def get_description(self):
+        action_name = getattr(self.view, "action", None) or self.method.lower()
+        method = getattr(self.view, action_name, None)
+        method_doc = inspect.getdoc(method) if method is not None else None
+        if method_doc:
+            return method_doc
+        view_doc = inspect.cleandoc(vars(type(self.view)).get("__doc__") or "")
+        model = getattr(getattr(self.view, "queryset", None), "model", None)
+        sentence = ""
+        if model is not None and action_name in self.SENTENCES:
+            opts = model._meta
+            sentence = self.SENTENCES[action_name].format(name=opts.verbose_name, plural=opts.verbose_name_plural)
+        return "\n\n".join(part for part in (sentence, view_doc) if part)
+
+
 REASON_PARAMETER = OpenApiParameter(
     name="X-Change-Reason",
     type=OpenApiTypes.STR,
@@ -193,6 +334,15 @@ class AuditedModelViewSet(viewsets.ModelViewSet):
 
     delete_service = staticmethod(record_delete)
     http_method_names = ["get", "post", "put", "patch", "delete", "head", "options"]
+    filter_backends = [StrictFilterBackend, SearchFilter, OrderingFilter]
+    schema = AuditedAutoSchema()
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        # PostgreSQL cannot compare text with a NUL character: a search for one would be a 500.
+        for name, values in request.query_params.lists():
+            if any("\x00" in value for value in values) or "\x00" in name:
+                raise exceptions.ValidationError({name.replace("\x00", ""): ["NUL characters are not allowed."]})
 
     def get_object(self):
         lookup = self.kwargs.get(self.lookup_url_kwarg or self.lookup_field)

@@ -19,7 +19,47 @@ class Conflict(exceptions.APIException):
     default_code = "conflict"
 
 
+# Validation codes that mean "well-formed, but the current data refuses it": answered 409, not 400. Services raise
+# `ValidationError(..., code="conflict")` for such rules (unsetting the only default, a position beyond the list) so
+# that forms still show the message next to the field.
+CONFLICT_CODES = frozenset({"unique", "unique_together", "conflict"})
+
+
+# Codes of Django's own field checks (format, length, range, choices): input that an exact schema would refuse.
+FORMAT_CODES = frozenset(
+    {
+        "invalid",
+        "invalid_choice",
+        "null",
+        "blank",
+        "required",
+        "max_length",
+        "min_length",
+        "max_value",
+        "min_value",
+        "step_size",
+        "max_digits",
+        "max_decimal_places",
+        "max_whole_digits",
+        "invalid_date",
+        "invalid_time",
+        "invalid_datetime",
+    }
+)
+
+
+class RuleRefusal(exceptions.ValidationError):
+    """A 400 for a business rule checked by a service or a model's clean() ("the end must be after the start"), as
+    opposed to a field's format. Clients see the same 400; the distinction lets the fuzz test accept these refusals of
+    schema-valid input (no OpenAPI schema can state such rules) while still failing on format errors the schema should
+    have documented."""
+
+
 def as_drf_error(error: DjangoValidationError) -> exceptions.ValidationError:
+    """A Django ValidationError as DRF's 400, or raises Conflict (409) when every error is a conflict code.
+
+    The 409 body has `detail` (all messages in one sentence) and the field errors, keyed as in a 400.
+    """
     if hasattr(error, "error_dict"):
         detail = {
             ("non_field_errors" if field == "__all__" else field): [str(m) for e in errs for m in e.messages]
@@ -29,12 +69,15 @@ def as_drf_error(error: DjangoValidationError) -> exceptions.ValidationError:
     else:
         detail = {"non_field_errors": list(error.messages)}
         codes = {e.code for e in error.error_list}
-    if codes == {"unique"}:
-        raise Conflict(detail=_first_message(detail))
+    if codes and codes <= CONFLICT_CODES:
+        raise Conflict(detail={"detail": _joined_messages(detail), **detail})
+    # A missing change reason is documented (required, not blank): never a rule.
+    if not codes & FORMAT_CODES and "change_reason" not in detail:
+        return RuleRefusal(detail)
     return exceptions.ValidationError(detail)
 
 
-def _first_message(detail: dict) -> str:
+def _joined_messages(detail: dict) -> str:
     return "; ".join(f"{' '.join(m)}" for m in detail.values())
 
 
@@ -70,7 +113,7 @@ def _only_unique(codes: Any) -> bool:
             found.add(str(value))
 
     walk(codes)
-    return bool(found) and found <= {"unique", "unique_together"}
+    return bool(found) and found <= CONFLICT_CODES
 
 
 def _flatten_messages(detail: Any) -> str:

@@ -1,5 +1,11 @@
+import re
+
 from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import LimitOffsetPagination
+
+# The largest limit/offset accepted (and documented): beyond it SQLite cannot bind the number (a 500 otherwise).
+MAX_VALUE = 2**31 - 1
+_WHOLE_NUMBER = re.compile(r"-?[0-9]{1,30}")
 
 
 class StrictLimitOffsetPagination(LimitOffsetPagination):
@@ -12,12 +18,14 @@ class StrictLimitOffsetPagination(LimitOffsetPagination):
         raw = request.query_params.get(name)
         if raw is None:
             return None
-        try:
-            value = int(raw)
-        except (TypeError, ValueError):
-            raise ValidationError({name: [f"A whole number is required (got '{raw[:30]}')."]}) from None
+        # Plain ASCII digits only: int() would also take "1_000", " 7 " and non-ASCII digits.
+        if not _WHOLE_NUMBER.fullmatch(raw):
+            raise ValidationError({name: [f"A whole number is required (got '{raw[:30]}')."]})
+        value = int(raw)
         if value < minimum:
             raise ValidationError({name: [f"Must be at least {minimum}."]})
+        if value > MAX_VALUE:
+            raise ValidationError({name: [f"Must be at most {MAX_VALUE}."]})
         return value
 
     def get_limit(self, request):
@@ -34,5 +42,6 @@ class StrictLimitOffsetPagination(LimitOffsetPagination):
         params = super().get_schema_operation_parameters(view)
         for param in params:
             param["schema"]["minimum"] = 1 if param["name"] == self.limit_query_param else 0
-            param["schema"]["maximum"] = 2**31 - 1
+            # Not max_limit: a larger limit is clamped to max_limit, not refused.
+            param["schema"]["maximum"] = MAX_VALUE
         return params

@@ -29,3 +29,71 @@ def add_error_responses(result, generator, request, public):
                     },
                 )
     return result
+
+
+# -- request strings: what the server refuses, the schema says ---------------------------------------------------------
+# DRF refuses NUL characters in every string, and trims whitespace before checking a required string is not blank.
+NO_NUL = r"^[^\x00]*$"
+NOT_BLANK = r"^[^\x00]*\S[^\x00]*$"
+REASON_HEADER = "X-Change-Reason"
+_FORMATTED = {"format", "enum", "pattern", "const"}
+
+
+def _harden_string(schema: dict) -> None:
+    if not isinstance(schema, dict) or schema.get("type") != "string" or _FORMATTED & set(schema):
+        return
+    schema["pattern"] = NOT_BLANK if schema.get("minLength", 0) >= 1 else NO_NUL
+
+
+def _harden_object(schema: dict) -> None:
+    for prop in (schema.get("properties") or {}).values():
+        if isinstance(prop, dict) and not prop.get("readOnly"):
+            _harden_string(prop)
+            if prop.get("type") == "array" and isinstance(prop.get("items"), dict):
+                _harden_string(prop["items"])
+
+
+def document_request_rules(result, generator, request, public):
+    """Documents what the server enforces on input so that clients (and schemathesis) can rely on the schema:
+
+    - request strings carry a pattern: no NUL characters, and not blank when blank is refused;
+    - string query parameters carry the NUL rule (PostgreSQL cannot search for NUL);
+    - when change reasons are required: the `change_reason` body field is required in partial updates too (DRF
+      documents partial bodies without required fields, but the reason is still checked), and the X-Change-Reason
+      header is required where it is the only way to give one (DELETE), not blank.
+    """
+    from itsm.audit import reasons_required
+
+    required = reasons_required()
+    schemas = result.get("components", {}).get("schemas", {})
+    for name, schema in schemas.items():
+        if not name.endswith("Request") or not isinstance(schema, dict):
+            continue
+        _harden_object(schema)
+        full = schemas.get(name.removeprefix("Patched")) if name.startswith("Patched") else None
+        if required and full and "change_reason" in full.get("required", []):
+            schema["required"] = sorted({*schema.get("required", []), "change_reason"})
+            schema["properties"]["change_reason"].update(minLength=1, pattern=NOT_BLANK)
+    for path in result.get("paths", {}).values():
+        for operation in path.values():
+            if not isinstance(operation, dict):
+                continue
+            body = operation.get("requestBody")
+            if required and body and _needs_reason(body, schemas):
+                body["required"] = True  # a PATCH without a body has no reason either
+            for parameter in operation.get("parameters", []):
+                if parameter.get("in") == "query":
+                    _harden_string(parameter.get("schema"))
+                elif parameter.get("in") == "header" and parameter.get("name") == REASON_HEADER:
+                    parameter["required"] = required
+                    parameter["schema"] = {"type": "string", "minLength": 1, "maxLength": 2000, "pattern": NOT_BLANK}
+    return result
+
+
+def _needs_reason(body: dict, schemas: dict) -> bool:
+    for media in (body.get("content") or {}).values():
+        ref = (media.get("schema") or {}).get("$ref", "")
+        component = schemas.get(ref.rsplit("/", 1)[-1]) if ref else None
+        if component and "change_reason" in component.get("required", []):
+            return True
+    return False

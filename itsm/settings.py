@@ -171,6 +171,7 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "itsm.schema.add_error_responses",
+        "itsm.schema.document_request_rules",
     ],
     "ENUM_NAME_OVERRIDES": {
         "TechnicalServiceStatusEnum": "services.models.TechnicalService.Status",

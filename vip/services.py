@@ -104,7 +104,12 @@ def vip_status_update(status: VipStatus, *, user: Any, change_reason: str | None
     current = VipStatus.objects.get(pk=status.pk)
     if current.is_default and fields.get("is_default") is False:
         raise ValidationError(
-            {"is_default": ["There must always be one default status: make another status the default instead."]}
+            {
+                "is_default": ValidationError(
+                    "There must always be one default status: make another status the default instead.",
+                    code="conflict",
+                )
+            }
         )
     for name, value in fields.items():
         setattr(status, name, value)
@@ -148,7 +153,9 @@ def vip_status_move(status: VipStatus, *, position: int, user: Any, change_reaso
     """Moves a status to `position` (1 = top); the others shift, positions stay 1..N."""
     statuses = _lock_all()
     if not 1 <= position <= len(statuses):
-        raise ValidationError({"position": [f"Choose a position from 1 to {len(statuses)}."]})
+        raise ValidationError(
+            {"position": ValidationError(f"Choose a position from 1 to {len(statuses)}.", code="conflict")}
+        )
     current = next((s for s in statuses if s.pk == status.pk), None)
     if current is None:
         raise ValidationError({"position": ["This VIP status no longer exists."]})

@@ -49,12 +49,13 @@ class TestVipStatusRules:
         assert list(VipStatus.objects.filter(is_default=True)) == [exec_]
         assert "new default" in history_of(default_status).last().history_change_reason
 
-    def test_unsetting_the_default_directly_is_refused(self, api, default_status):
+    def test_unsetting_the_default_directly_is_a_409(self, api, default_status):
         response = api.patch(
             f"/api/vip-statuses/{default_status.pk}/", {"is_default": False, "change_reason": "x"}, format="json"
         )
-        assert response.status_code == 400
+        assert response.status_code == 409
         assert "is_default" in response.json()
+        assert "one default" in response.json()["detail"]
 
     def test_move_endpoint(self, api, default_status):
         exec_ = factories.vip_status("Executive")
@@ -64,9 +65,10 @@ class TestVipStatusRules:
         assert list(VipStatus.objects.values_list("name", flat=True)) == ["Executive", default_status.name]
         assert history_of(exec_).last().history_change_reason == "moved from 2 to 1"
 
-    def test_move_out_of_range_is_400(self, api, default_status):
+    def test_move_out_of_range_is_409(self, api, default_status):
+        # Well-formed, but beyond the current list: a conflict with the data, like deleting the default.
         response = api.post(f"/api/vip-statuses/{default_status.pk}/move/", {"position": 5}, format="json")
-        assert response.status_code == 400
+        assert response.status_code == 409
         assert "position" in response.json()
 
     def test_deleting_a_held_status_moves_people_to_default(self, api, default_status):

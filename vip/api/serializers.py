@@ -1,6 +1,6 @@
 from rest_framework import serializers
 
-from itsm.api import AuditedModelSerializer, StrictIntegerField
+from itsm.api import AuditedModelSerializer, StrictCharField, StrictIntegerField
 from vip import services
 from vip.models import VipStatus
 
@@ -38,4 +38,4 @@ class VipStatusSerializer(AuditedModelSerializer):
 
 class VipStatusMoveSerializer(serializers.Serializer):
     position = StrictIntegerField(min_value=1, max_value=2**31 - 1, help_text="New position, 1 = top.")
-    change_reason = serializers.CharField(required=False, allow_blank=True, max_length=2000)
+    change_reason = StrictCharField(required=False, allow_blank=True, max_length=2000)
