@@ -1,0 +1,35 @@
+import pytest
+
+# Roles get their permissions when the apps' seed modules are imported (as seed_demo does before syncing roles).
+import tickets.seed  # noqa: F401
+import workflow.seed  # noqa: F401
+from tests import factories
+from tests.tickets import factories as ticket_factories
+
+
+@pytest.fixture
+def executive(db):
+    return factories.vip_status("Executive", colour="#8B0000")
+
+
+@pytest.fixture
+def critical(db, executive):
+    return factories.vip_status("Critical Role", colour="#B8860B")
+
+
+@pytest.fixture
+def exec_person(executive):
+    return factories.person(1, vip_status=executive)
+
+
+@pytest.fixture
+def standard_person(default_status):
+    return factories.person(2)
+
+
+@pytest.fixture
+def log_ticket():
+    def log(caller, **fields):
+        return ticket_factories.ticket(caller=caller, **fields)
+
+    return log
