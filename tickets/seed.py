@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from itsm.roles import ADD, ANALYST, CHANGE, CMDB_SETUP, INTEGRATION, SERVICE_LEVEL_MANAGER, VIEW, extend_role
 from people.models import Person, Team
-from services.models import ConfigurationItem
+from services.models import ConfigurationItem, ServiceInstance
 from tickets import selectors, services
 from tickets.choices import Level, Source, Status, TicketType
 from tickets.hooks import workflow_hook
@@ -120,6 +120,7 @@ def seed(*, user, out) -> None:
     rng = random.Random(20261123)
     vips = [p for p in people if p.vip_status.show_on_tickets]
     instances = {p.pk: list(selectors.caller_service_instances(p)) for p in people}
+    fallback = list(ServiceInstance.objects.filter(status=ServiceInstance.Status.AGREEMENT))
     items: dict[int, list] = {}
     for item in ConfigurationItem.objects.prefetch_related("service_instances"):
         for instance in item.service_instances.all():
@@ -140,6 +141,7 @@ def seed(*, user, out) -> None:
                 people=people,
                 vips=vips,
                 instances=instances,
+                fallback=fallback,
                 items=items,
                 teams=teams,
                 analysts=analysts,
@@ -147,15 +149,16 @@ def seed(*, user, out) -> None:
     out.write(f"Tickets: {Ticket.objects.count()}")
 
 
-def _log_one(rng, index, status, *, user, now, people, vips, instances, items, teams, analysts) -> None:
+def _log_one(rng, index, status, *, user, now, people, vips, instances, fallback, items, teams, analysts) -> None:
     ticket_type = _pick(rng, TYPE_MIX)
-    caller = rng.choice(vips) if vips and rng.random() < 0.22 else rng.choice(people)
+    caller = rng.choice(vips) if vips and rng.random() < 0.05 else rng.choice(people)
     open_target = status in (Status.NEW, Status.ASSIGNED, Status.IN_PROGRESS, Status.PENDING)
     # Open tickets are recent (some old enough to breach); finished ones spread over two months.
-    age_hours = rng.expovariate(1 / 30) if open_target else rng.uniform(30, 24 * 60)
+    age_hours = rng.expovariate(1 / 10) if open_target else rng.uniform(30, 24 * 60)
     opened = now - dt.timedelta(hours=min(age_hours, 24 * 60), minutes=rng.randint(0, 59))
-    caller_instances = instances.get(caller.pk) or []
-    instance = rng.choice(caller_instances) if caller_instances and rng.random() < 0.85 else None
+    # Mostly an instance the caller consumes; callers outside every group still call about some service.
+    choices = instances.get(caller.pk) or (fallback if rng.random() < 0.6 else [])
+    instance = rng.choice(choices) if choices and rng.random() < 0.9 else None
     item = rng.choice(items[instance.pk]) if instance and items.get(instance.pk) and rng.random() < 0.5 else None
     assigned = (status != Status.NEW and status != Status.CANCELLED) or rng.random() < 0.3
     analyst = rng.choice(analysts) if analysts and assigned and rng.random() < 0.8 else None
@@ -187,15 +190,24 @@ def _log_one(rng, index, status, *, user, now, people, vips, instances, items, t
     def move(to: str, note: str = "") -> None:
         services.ticket_transition(ticket, user=actor, status=to, note=note, change_reason="", at=later(240))
 
-    span = max(10, int((now - opened).total_seconds() // 60))
-    if rng.random() < 0.6:
+    # Most callers hear back quickly (a public note is the first response); some wait too long.
+    if status != Status.CANCELLED and rng.random() < 0.75:
         services.ticket_note_add(
             ticket,
             user=actor,
             text=rng.choice(NOTES),
-            public=rng.random() < 0.4,
+            public=True,
+            time_spent_minutes=rng.choice([0, 5, 10, 15]),
+            at=later(25),
+        )
+    if rng.random() < 0.4:
+        services.ticket_note_add(
+            ticket,
+            user=actor,
+            text=rng.choice(NOTES),
+            public=False,
             time_spent_minutes=rng.choice([0, 5, 10, 15, 30]),
-            at=later(min(span // 4, 120)),
+            at=later(120),
         )
     if status == Status.CANCELLED:
         move(Status.CANCELLED, "Duplicate call; the caller logged it twice.")
