@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "services",
     "tickets",
     "workflow",
+    "bench",
 ]
 
 MIDDLEWARE = [

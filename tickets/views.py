@@ -43,6 +43,8 @@ class QueueView(LoginRequiredMixin, PermissionRequiredMixin, SortableListMixin, 
     permission_required = "tickets.view_ticket"
     template_name = "tickets/queue.html"
     paginate_by = 50
+    # `?per_page=` picks one of these; anything else keeps the default.
+    page_sizes = (10, 25, 50, 100)
     sort_fields = {
         "priority": selectors.QUEUE_ORDER,
         "number": ["number"],
@@ -63,6 +65,10 @@ class QueueView(LoginRequiredMixin, PermissionRequiredMixin, SortableListMixin, 
         if ticket is not None:
             return redirect(ticket)
         return super().get(request, *args, **kwargs)
+
+    def get_paginate_by(self, queryset):
+        size = _int(self.request.GET.get("per_page"))
+        return size if size in self.page_sizes else self.paginate_by
 
     def filters(self) -> dict:
         get = self.request.GET
