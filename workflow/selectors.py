@@ -6,12 +6,14 @@ Everything the engine needs is loaded here in a constant number of queries and h
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
 from django.contrib.auth import get_user_model
+from django.db import connection
 from django.db.models import OuterRef, QuerySet, Subquery
 from django.utils import timezone
 
@@ -165,6 +167,73 @@ def load_ruleset(*, active_only: bool = True) -> RuleSet:
     return RuleSet(load_rules(active_only=active_only))
 
 
+# The tables whose rows shape the active rules as the engine sees them (definitions, versions, ranks, names shown in
+# traces) and the engine's configuration (the ITIL matrix). Every write to them leaves a history row.
+def _stamp_models() -> list[Any]:
+    from tickets.models import PriorityMatrixCell
+
+    return [
+        Rule.history.model,
+        Criterion.history.model,
+        Criterion.vip_statuses.through,
+        Action.history.model,
+        VipStatus.history.model,
+        Team.history.model,
+        ServiceInstance.history.model,
+        TechnicalService.history.model,
+        CustomerGroup.history.model,
+        ServiceLevel.history.model,
+        PriorityMatrixCell.history.model,
+    ]
+
+
+def definitions_stamp() -> tuple:
+    """One query: for each table above, its row count, highest id and (for history tables) latest history date.
+
+    Any write through the services changes it (a new history row). The date guards against ids reused after a
+    rollback (SQLite hands out a rolled-back id again).
+    """
+    quote = connection.ops.quote_name
+    parts = []
+    for model in _stamp_models():
+        table = quote(model._meta.db_table)
+        pk = quote(model._meta.pk.column)
+        parts.append(f"(SELECT COUNT(*) FROM {table})")
+        parts.append(f"(SELECT MAX({pk}) FROM {table})")
+        if any(f.name == "history_date" for f in model._meta.concrete_fields):
+            parts.append(f"(SELECT MAX({quote('history_date')}) FROM {table})")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT " + ", ".join(parts))
+        row = cursor.fetchone()
+    return (connection.alias, *row)
+
+
+_live_cache: dict[str, tuple[tuple, RuleSet, EngineConfig]] = {}
+_live_lock = threading.Lock()
+
+
+def live_rules() -> tuple[RuleSet, EngineConfig]:
+    """The active rules, compiled, and the engine configuration, for live runs (logging and changing tickets).
+
+    Loading 200 rules with their criteria and actions costs four queries and compiling them a few milliseconds, on
+    every ticket write; instead they are kept in memory per process and reused while `definitions_stamp()` (one
+    query) is unchanged, so a rule saved on another server is used by this one on its next ticket write.
+    """
+    stamp = definitions_stamp()
+    cached = _live_cache.get(connection.alias)
+    if cached is not None and cached[0] == stamp:
+        return cached[1], cached[2]
+    ruleset, config = load_ruleset(), engine_config()
+    with _live_lock:
+        _live_cache[connection.alias] = (stamp, ruleset, config)
+    return ruleset, config
+
+
+def fields_used(ruleset: RuleSet) -> frozenset[str]:
+    """The criterion fields the active rules look at (a snapshot skips loading what no rule reads)."""
+    return frozenset(c.field for compiled in ruleset.compiled if compiled.rule.active for c in compiled.rule.criteria)
+
+
 # -- snapshots --------------------------------------------------------------------------------------------------------
 SNAPSHOT_RELATED = (
     "caller__vip_status",
@@ -176,9 +245,26 @@ SNAPSHOT_RELATED = (
 )
 
 
-def ticket_for_snapshot(ticket_or_pk: Ticket | int) -> Ticket:
+def ticket_for_snapshot(ticket_or_pk: Ticket | int, *, reuse: bool = False) -> Ticket:
+    """The ticket with the related rows a snapshot reads. `reuse`: the ticket itself when it already holds all of
+    them (a ticket just built by `ticket_create` from loaded objects), saving a query."""
+    if reuse and isinstance(ticket_or_pk, Ticket) and _holds_related(ticket_or_pk):
+        return ticket_or_pk
     pk = getattr(ticket_or_pk, "pk", ticket_or_pk)
     return Ticket.objects.select_related(*SNAPSHOT_RELATED).get(pk=pk)
+
+
+def _holds_related(ticket: Ticket) -> bool:
+    for path in SNAPSHOT_RELATED:
+        obj: Any = ticket
+        for name in path.split("__"):
+            if obj is None:
+                break
+            field = obj._meta.get_field(name)
+            if not field.is_cached(obj):
+                return False
+            obj = field.get_cached_value(obj)
+    return True
 
 
 class SnapshotContext:
@@ -189,24 +275,38 @@ class SnapshotContext:
     five queries whatever the number of tickets.
     """
 
-    def __init__(self, tickets: Iterable[Ticket], *, at: dt.datetime, load_fired: bool = False):
+    def __init__(
+        self,
+        tickets: Iterable[Ticket],
+        *,
+        at: dt.datetime,
+        load_fired: bool = False,
+        fields: Iterable[str] | None = None,
+    ):
+        """`fields`: the criterion fields the rules read (None: all); groups and timeframes are loaded only if read."""
         tickets = list(tickets)
         self.at = at
+        wanted = None if fields is None else frozenset(fields)
         person_ids = {t.caller_id for t in tickets if t.caller_id}
         instance_ids = {t.service_instance_id for t in tickets if t.service_instance_id}
+        if wanted is not None and "customer_group" not in wanted:
+            person_ids = set()
+        if wanted is not None and "timeframe" not in wanted:
+            instance_ids = set()
         direct: dict[int, set[int]] = {}
+        self.group_names: dict[int, str] = {}
         if person_ids:
             rows = current_memberships(timezone.localdate(at)).filter(person_id__in=person_ids)
-            for person_id, group_id in rows.values_list("person_id", "group_id"):
+            for person_id, group_id, name in rows.values_list("person_id", "group_id", "group__name"):
                 direct.setdefault(person_id, set()).add(group_id)
+                self.group_names[group_id] = name
         self.groups: dict[int, frozenset[int]] = {}
         if direct:
             _, parents = group_edges()
             self.groups = {pid: frozenset(_reachable(gids, parents)) for pid, gids in direct.items()}
-        all_groups = set().union(*self.groups.values()) if self.groups else set()
-        self.group_names: dict[int, str] = (
-            dict(CustomerGroup.objects.filter(pk__in=all_groups).values_list("pk", "name")) if all_groups else {}
-        )
+        unnamed = set().union(*self.groups.values()) - set(self.group_names) if self.groups else set()
+        if unnamed:  # groups reached through nesting
+            self.group_names.update(CustomerGroup.objects.filter(pk__in=unnamed).values_list("pk", "name"))
         self.timeframes: dict[int, list[Timeframe]] = {}
         if instance_ids:
             for timeframe in Timeframe.objects.filter(service_instance_id__in=instance_ids).order_by("start", "pk"):
@@ -278,14 +378,16 @@ def snapshot_for(
     at: dt.datetime | None = None,
     context: SnapshotContext | None = None,
     scheduled: bool = False,
+    fields: Iterable[str] | None = None,
 ) -> TicketSnapshot:
     """The engine's view of a ticket at time `at` (now by default); related rows should be select_related.
 
-    `scheduled` loads which scheduled rules already fired on the ticket (they fire once per ticket).
+    `scheduled` loads which scheduled rules already fired on the ticket (they fire once per ticket). `fields` (the
+    criterion fields the rules read, see `fields_used`) lets it skip loading groups or timeframes no rule reads.
     """
     at = context.at if context is not None else (at or timezone.now())
     if context is None:
-        context = SnapshotContext([ticket], at=at, load_fired=scheduled)
+        context = SnapshotContext([ticket], at=at, load_fired=scheduled, fields=fields)
     caller = ticket.caller
     status = caller.vip_status if caller is not None else None
     instance = ticket.service_instance

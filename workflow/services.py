@@ -415,12 +415,17 @@ def run_rules(
     Called by the ticket services inside their transaction (see workflow.hooks). Returns None when no rule runs on
     the event. `ticket` is updated in place, so the caller sees the values the rules set.
     """
-    ruleset = rules if rules is not None else selectors.load_ruleset()
+    if rules is not None:
+        ruleset, config = rules, selectors.engine_config()
+    else:
+        ruleset, config = selectors.live_rules()
     if not ruleset.by_event.get(event):
         return None
-    fresh = selectors.ticket_for_snapshot(ticket)
-    snapshot = selectors.snapshot_for(fresh, at=at, scheduled=event == vocab.SCHEDULED)
-    evaluation = evaluate(snapshot, ruleset, event=event, config=selectors.engine_config())
+    fresh = selectors.ticket_for_snapshot(ticket, reuse=event == vocab.CREATE)
+    snapshot = selectors.snapshot_for(
+        fresh, at=at, scheduled=event == vocab.SCHEDULED, fields=selectors.fields_used(ruleset)
+    )
+    evaluation = evaluate(snapshot, ruleset, event=event, config=config)
     if not evaluation.hits:
         return Outcome(evaluation=evaluation)
     return apply_evaluation(ticket, evaluation, user=user, event=event)
@@ -450,20 +455,21 @@ def apply_evaluation(
     plan = evaluation.plan
     reason = _reason(evaluation, reason_prefix) + (f" ({change_reason})" if change_reason else "")
     refused: dict[str, str] = {}
-    with transaction.atomic(), _rules_not_rerun():
+    # Inside a ticket write (or a caller's transaction) the run needs no savepoint of its own: an error rolls back
+    # the whole write. Each ticket service is atomic itself, so a step it refuses leaves nothing half-done.
+    outer = contextlib.nullcontext() if transaction.get_connection().in_atomic_block else transaction.atomic()
+    with outer, _rules_not_rerun():
         fields = _ticket_fields(plan.changes, ticket, refused)
         if fields:
             try:
-                with transaction.atomic():
-                    ticket_services.ticket_update(ticket, user=user, change_reason=reason, **fields)
+                ticket_services.ticket_update(ticket, user=user, change_reason=reason, **fields)
             except (ConflictError, ValidationError) as error:
                 message = error.message if isinstance(error, ConflictError) else validation_message(error)
                 refused.update(dict.fromkeys(fields, message))
         target = plan.changes.get("status")
         if target is not None and ticket.status != target:
             try:
-                with transaction.atomic():
-                    ticket_services.ticket_transition(ticket, user=user, status=target, change_reason=reason)
+                ticket_services.ticket_transition(ticket, user=user, status=target, change_reason=reason)
             except (ConflictError, ValidationError) as error:
                 refused["status"] = error.message if isinstance(error, ConflictError) else validation_message(error)
         if plan.notes:
