@@ -14,6 +14,7 @@ from itsm.views_mixins import SortableListMixin
 from services import selectors, services
 from services.forms import CustomerGroupForm, ServiceInstanceForm
 from services.models import CustomerGroup, ServiceInstance, ServiceLevel, TechnicalService
+from services.panels import instance_panels
 
 MEMBERS_SHOWN_ON_INSTANCE = 25
 
@@ -96,6 +97,7 @@ class ServiceInstanceDetailView(LoginRequiredMixin, PermissionRequiredMixin, Det
             "tasks": list(instance.tasks.all()),
             "targets": instance.service_level.targets if instance.service_level else [],
             "history": _history(instance),
+            "panels": instance_panels(instance, self.request),
         }
 
 

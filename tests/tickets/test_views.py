@@ -364,3 +364,47 @@ class TestSearchAndPanels:
         ticket = factories.ticket(0, caller=caller)
         html = analyst_client.get(caller.get_absolute_url()).content.decode()
         assert ticket.number in html and "Log a call" in html
+
+    def test_service_instance_page_lists_its_tickets(self, client, slm_user):
+        client.force_login(slm_user)
+        instance = factories.instance("Email")
+        ticket = factories.ticket(0, service_instance=instance, caller=base.person(0, first_name="Vera"))
+        other = factories.ticket(1)
+        html = client.get(instance.get_absolute_url()).content.decode()
+        assert 'id="tickets"' in html and ticket.number in html and other.number not in html
+        assert f"instance={instance.pk}" in html  # "All in the queue" keeps the instance filter
+
+    def test_service_instance_page_query_count_constant_10_vs_100_tickets(self, client, slm_user):
+        client.force_login(slm_user)
+        instance = factories.instance("Email", level=factories.service_level())
+        exec_ = base.vip_status("Executive")
+        for i in range(10):
+            factories.ticket(i, service_instance=instance, caller=base.person(i, vip_status=exec_ if i % 2 else None))
+        few = count_queries(lambda: client.get(instance.get_absolute_url()))
+        for i in range(10, 100):
+            factories.ticket(i, service_instance=instance, caller=base.person(i, vip_status=exec_ if i % 2 else None))
+        assert count_queries(lambda: client.get(instance.get_absolute_url())) == few
+
+
+@pytest.mark.django_db
+class TestDueColumn:
+    def test_breached_response_with_resolution_ahead_says_what_is_due(self, analyst_client):
+        instance = factories.instance("Email", level=factories.service_level())  # P3: respond 2 h, resolve 24 h
+        opened = timezone.now() - dt.timedelta(hours=3)
+        late = factories.ticket(0, service_instance=instance, opened_at=opened)
+        unanswered = factories.ticket(1, service_instance=instance, opened_at=opened)
+        fresh = factories.ticket(2, service_instance=instance)
+        services.ticket_note_add(late, user=None, text="Called back", public=True)  # answered 1 h after the target
+        html = queue(analyst_client).content.decode()
+        assert (late.due_state, unanswered.due_state, fresh.due_state) == ("breached", "breached", "on_time")
+        assert 'title="Response: Breached; resolution: On time">Breached</span>' in html
+        assert ">resolve in 20 h<" in html  # not "Breached in 20 h": the late response was the breach
+        assert ">1 h late<" in html  # the unanswered one is still racing its (missed) response
+        assert ">respond in 1 h<" in html
+
+    def test_late_target_reads_late(self, analyst_client):
+        instance = factories.instance("Email", level=factories.service_level())
+        ticket = factories.ticket(0, service_instance=instance, opened_at=timezone.now() - dt.timedelta(hours=30))
+        services.ticket_note_add(ticket, user=None, text="On it", public=True)  # responded, but late
+        html = queue(analyst_client).content.decode()
+        assert ">6 h late<" in html and "Response: Breached; resolution: Breached" in html

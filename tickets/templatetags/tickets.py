@@ -51,6 +51,32 @@ def due_chip(state, label=None):
     return format_html('<span class="badge {}">{}</span>', DUE_CLASSES.get(state, ""), label or DueState(state).label)
 
 
+@register.simple_tag
+def due_cell(ticket):
+    """The due column of a list: the worse state, then the target being raced now ("respond in 2 h", "resolve in
+    5 h", "3 h late"), so a breached response next to a resolution still ahead does not read "Breached in 5 h"."""
+    state = ticket.due_state
+    if state == DueState.NO_TARGET or not state:
+        return due_chip(state)
+    title = f"Response: {DueState(ticket.response_state).label}; resolution: {DueState(ticket.resolution_state).label}"
+    chip = format_html(
+        '<span class="badge {}" title="{}">{}</span>', DUE_CLASSES.get(state, ""), title, DueState(state).label
+    )
+    due = ticket.next_due_at
+    if due is None:
+        return chip
+    text = relative(due)
+    if text.startswith("in "):
+        responding = ticket.first_response_at is None and due == ticket.response_due_at
+        text = f"{'respond' if responding else 'resolve'} {text}"
+    return format_html(
+        '{} <span class="muted small" title="{}">{}</span>',
+        chip,
+        timezone.localtime(due).strftime("%Y-%m-%d %H:%M"),
+        text,
+    )
+
+
 @register.filter
 def relative(value: dt.datetime | None) -> str:
     """'in 3 h', '45 min late', '2 d late'."""
