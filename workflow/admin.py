@@ -1,1 +1,555 @@
-from django.contrib import admin  # noqa: F401
+"""Rules in the audited admin (criteria and actions as inlines, saved together through the workflow services), the
+move buttons, and three pages under the rule list: Simulate, Replay and Lint.
+
+A rule is saved with its criteria and actions in one service call (`rule_create` / `rule_update`), so the admin,
+the API and the seed data share one set of checks; those checks also run while the forms are validated
+(`services.rule_check`), so a bad value is an error next to its field and nothing is written.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.widgets import AutocompleteSelect
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.forms.models import BaseInlineFormSet
+from django.http import HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html, format_html_join
+
+from itsm.admin import REASON_FIELD, AuditedAdmin, AuditedTabularInline, ChangeReasonForm
+from itsm.services import validation_message
+from people.models import Person
+from services.models import ServiceInstance
+from tickets.choices import Level, TicketType
+from tickets.models import Ticket
+from vip.models import VipStatus
+from workflow import selectors, services
+from workflow import vocabulary as vocab
+from workflow.models import ACTION_COLUMNS, CRITERION_COLUMNS, Action, Criterion, Rule, RuleFiring
+
+RULE_FORM_FIELDS = ["name", "description", "active", "trigger", "match", "stop_processing"]
+MOVES = [
+    ("top", "⤒", "Move to top"),
+    ("up", "↑", "Move up"),
+    ("down", "↓", "Move down"),
+    ("bottom", "⤓", "Move to bottom"),
+]
+
+
+# -- inlines ----------------------------------------------------------------------------------------------------------
+class CriterionForm(forms.ModelForm):
+    # The VIP statuses of "is one of" live in a many-to-many with its own table; the admin cannot edit such a field
+    # directly, so the form offers it under another name and the service writes the links.
+    statuses = forms.ModelMultipleChoiceField(
+        label="VIP statuses",
+        queryset=VipStatus.objects.none(),
+        required=False,
+        help_text="For 'is one of' / 'is not one of'.",
+    )
+
+    class Meta:
+        model = Criterion
+        fields = ["field", "operator", "vip_status", "statuses", *list(CRITERION_COLUMNS)[1:], "value"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["statuses"].queryset = VipStatus.objects.ordered()
+        self.fields["statuses"].widget.attrs["size"] = 3
+        self.fields["vip_status"].queryset = VipStatus.objects.ordered()
+        if self.instance.pk:
+            self.initial["statuses"] = [s.pk for s in self.instance.vip_statuses.all()]
+
+
+class ActionForm(forms.ModelForm):
+    class Meta:
+        model = Action
+        fields = ["action_type", *ACTION_COLUMNS.values(), "value", "text"]
+        widgets = {"text": forms.Textarea(attrs={"rows": 2, "cols": 40})}
+
+
+def _live_forms(formset) -> list[forms.ModelForm]:
+    """The rows that will exist after the save, in order (not the deleted ones, not untouched blank rows)."""
+    rows = []
+    for form in formset.forms:
+        if formset.can_delete and formset._should_delete_form(form):
+            continue
+        if form.instance.pk is None and not form.has_changed():
+            continue
+        rows.append(form)
+    return rows
+
+
+def criterion_item(form: CriterionForm) -> dict[str, Any]:
+    criterion = form.instance
+    is_set = criterion.field == "vip_status" and criterion.operator in vocab.SET_OPERATORS
+    statuses = [s.pk for s in form.cleaned_data.get("statuses") or ()] if is_set else None
+    value = criterion.generic_value(statuses)
+    if isinstance(value, frozenset):
+        value = sorted(value)
+    return {"id": criterion.pk, "field": criterion.field, "operator": criterion.operator, "value": value}
+
+
+def action_item(form: ActionForm) -> dict[str, Any]:
+    action = form.instance
+    return {"id": action.pk, "type": action.action_type, "value": action.generic_value(), "text": action.text}
+
+
+def _criterion_column(form: CriterionForm, key: str) -> str | None:
+    if key != "value":
+        return key if key in form.fields else None
+    spec = form.instance.spec
+    if spec is None:
+        return "value"
+    if spec.kind == "vip" and form.instance.operator in vocab.SET_OPERATORS:
+        return "statuses"
+    return "customer_group" if spec.kind == "member" else CRITERION_COLUMNS.get(spec.key, "value")
+
+
+def _action_column(form: ActionForm, key: str) -> str | None:
+    if key == "type":
+        return "action_type"
+    if key != "value":
+        return key if key in form.fields else None
+    spec = form.instance.spec
+    return ACTION_COLUMNS.get(spec.value, "value") if spec else "value"
+
+
+class RuleForms:
+    """The criteria and actions formsets of one rule form; the first to validate checks the whole rule once."""
+
+    def __init__(self, formsets):
+        self.formsets = formsets
+        self.checked = False
+
+    def check(self, rule: Rule) -> None:
+        self.checked = True
+        criteria_fs = next((fs for fs in self.formsets if fs.model is Criterion), None)
+        actions_fs = next((fs for fs in self.formsets if fs.model is Action), None)
+        if criteria_fs is None or actions_fs is None:
+            return
+        for form in [*criteria_fs.forms, *actions_fs.forms]:
+            form.is_valid()  # every row cleaned, so deleted and blank rows can be told apart
+        criteria_forms, action_forms = _live_forms(criteria_fs), _live_forms(actions_fs)
+        if not all(form.is_valid() for form in [*criteria_forms, *action_forms]):
+            return  # the rows' own errors are shown first
+        try:
+            services.rule_check(
+                rule,
+                criteria=[criterion_item(f) for f in criteria_forms],
+                actions=[action_item(f) for f in action_forms],
+            )
+        except services.RuleValidationError as error:
+            self._show(error.nested, criteria_forms, action_forms)
+            raise ValidationError("The rule was not saved: correct the errors below.") from error
+
+    @staticmethod
+    def _show(nested: dict[str, Any], criteria_forms, action_forms) -> None:
+        for key, forms_, column in (
+            ("criteria", criteria_forms, _criterion_column),
+            ("actions", action_forms, _action_column),
+        ):
+            for form, errors in zip(forms_, nested.get(key) or (), strict=False):
+                for name, messages_ in (errors or {}).items():
+                    target = column(form, name)
+                    for message in messages_:
+                        form.add_error(target if target in form.fields else None, message)
+
+
+class RuleRowsFormSet(BaseInlineFormSet):
+    rule_forms: RuleForms | None = None
+
+    def clean(self):
+        super().clean()
+        if self.rule_forms is not None and not self.rule_forms.checked:
+            self.rule_forms.check(self.instance)
+
+
+class CriterionInline(AuditedTabularInline):
+    model = Criterion
+    form = CriterionForm
+    formset = RuleRowsFormSet
+    extra = 1
+    show_change_link = False
+    autocomplete_fields = ["assignee", "service_instance", "customer_group"]
+    verbose_name_plural = "criteria (a criterion names a record in its column, or a scalar in 'value')"
+
+
+class ActionInline(AuditedTabularInline):
+    model = Action
+    form = ActionForm
+    formset = RuleRowsFormSet
+    extra = 1
+    show_change_link = False
+    autocomplete_fields = ["analyst"]
+
+
+# -- the rule admin ---------------------------------------------------------------------------------------------------
+class RuleForm(ChangeReasonForm):
+    class Meta:
+        model = Rule
+        fields = RULE_FORM_FIELDS
+
+
+@admin.register(Rule)
+class RuleAdmin(AuditedAdmin):
+    form = RuleForm
+    inlines = [CriterionInline, ActionInline]
+    list_display = ["position", "name", "active", "trigger", "stop_processing", "summary", "move_buttons"]
+    list_display_links = ["name"]
+    list_filter = ["active", "trigger"]
+    search_fields = ["name", "description", "summary"]
+    ordering = ["position"]
+    sortable_by = []
+    readonly_fields = ["position", "summary"]
+    fieldsets = [
+        (None, {"fields": ["name", "description", ("active", "trigger", "match", "stop_processing")]}),
+        ("In words", {"fields": ["position", "summary"]}),
+    ]
+    change_list_template = "admin/workflow/rule/change_list.html"
+
+    @admin.display(description="order")
+    def move_buttons(self, obj):
+        # One form outside the changelist form (forms cannot nest); each button posts to its own URL via form=.
+        return format_html_join(
+            " ",
+            '<button type="submit" form="rule-move-form" formaction="{}" class="button rule-move-{}" '
+            'title="{} ({})" aria-label="{} {}">{}</button>',
+            (
+                (reverse("admin:workflow_rule_move", args=[obj.pk, d]), d, label, obj.name, label, obj.name, symbol)
+                for d, symbol, label in MOVES
+            ),
+        )
+
+    # -- saving through the services -----------------------------------------------------------------------------
+    def _create_formsets(self, request, obj, change):
+        formsets, inline_instances = super()._create_formsets(request, obj, change)
+        group = RuleForms(formsets)
+        for formset in formsets:
+            formset.rule_forms = group
+        return formsets, inline_instances
+
+    def save_with_service(self, request, obj, form, change):
+        """Nothing here: the rule is written with its criteria and actions in save_related, in one service call."""
+
+    def save_related(self, request, form, formsets, change):
+        reason = form.cleaned_data.get(REASON_FIELD, "")
+        fields = {name: form.cleaned_data[name] for name in RULE_FORM_FIELDS}
+        by_model = {fs.model: fs for fs in formsets}
+        criteria = [criterion_item(f) for f in _live_forms(by_model[Criterion])]
+        actions = [action_item(f) for f in _live_forms(by_model[Action])]
+        rule = form.instance
+        if change:
+            services.rule_update(
+                rule, user=request.user, change_reason=reason, criteria=criteria, actions=actions, **fields
+            )
+        else:
+            created = services.rule_create(
+                user=request.user, change_reason=reason, criteria=criteria, actions=actions, **fields
+            )
+            rule.pk, rule.position, rule.summary = created.pk, created.position, created.summary
+        for formset in formsets:
+            formset.save(commit=False)  # only fills the lists the admin's change message reads; nothing is written
+        for warning in services.rule_warnings([rule.pk]):
+            self.message_user(request, f"{warning.rule_label}: {warning.message}", messages.WARNING)
+
+    def delete_with_service(self, request, obj, reason):
+        services.rule_delete(obj, user=request.user, change_reason=reason)
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except ValidationError as error:  # a check that only the service could make (e.g. a race): nothing saved
+            self.message_user(request, f"Not saved: {validation_message(error)}", messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
+
+    # -- pages -------------------------------------------------------------------------------------------------------
+    def get_urls(self):
+        view = self.admin_site.admin_view
+        return [
+            path("simulate/", view(self.simulate_view), name="workflow_rule_simulate"),
+            path("replay/", view(self.replay_view), name="workflow_rule_replay"),
+            path("lint/", view(self.lint_view), name="workflow_rule_lint"),
+            path("<int:pk>/move/<str:direction>/", view(self.move_view), name="workflow_rule_move"),
+            *super().get_urls(),
+        ]
+
+    def move_view(self, request, pk, direction):
+        changelist = reverse("admin:workflow_rule_changelist")
+        if request.method != "POST":
+            return HttpResponseRedirect(changelist)
+        if not self.has_change_permission(request) or direction not in {d for d, _, _ in MOVES}:
+            raise PermissionDenied
+        rule = get_object_or_404(Rule, pk=pk)
+        old = rule.position
+        moved = services.rule_move_by(rule, direction=direction, user=request.user)
+        if moved.position != old:
+            self.message_user(request, f"'{moved.name}' moved from {old} to {moved.position}.", messages.SUCCESS)
+        return HttpResponseRedirect(changelist)
+
+    def _page(self, request, template: str, title: str, **context):
+        return TemplateResponse(
+            request,
+            f"admin/workflow/rule/{template}",
+            {
+                **self.admin_site.each_context(request),
+                "opts": self.model._meta,
+                "title": title,
+                "has_view_permission": True,
+                **context,
+            },
+        )
+
+    def simulate_view(self, request):
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        form = SimulateForm(request.GET if "run" in request.GET else None, admin_site=self.admin_site)
+        evaluation = None
+        if form.is_bound and form.is_valid():
+            evaluation = services.simulate(**form.simulate_kwargs())
+        return self._page(
+            request,
+            "simulate.html",
+            "Simulate rules",
+            form=form,
+            evaluation=evaluation,
+            trace=evaluation.trace if evaluation else (),
+            changes=_plan_changes(evaluation) if evaluation else [],
+            media=self.media + form.media,
+        )
+
+    def replay_view(self, request):
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        may_apply = self.has_change_permission(request) and request.user.has_perm("tickets.change_ticket")
+        form = ReplayForm(request.POST if request.method == "POST" else None, may_apply=may_apply)
+        report = None
+        if form.is_bound and form.is_valid():
+            data = form.cleaned_data
+            rules = list(data["rules"])
+            report = services.replay(
+                date_from=data["date_from"],
+                date_to=data["date_to"],
+                rule_ids=[r.pk for r in rules] or None,
+                apply=form.applying,
+                user=request.user,
+                change_reason=data.get("change_reason") or "",
+            )
+            if form.applying:
+                self.message_user(
+                    request,
+                    f"Replay applied to {report.applied} ticket(s), with your reason in their history.",
+                    messages.SUCCESS,
+                )
+        return self._page(
+            request,
+            "replay.html",
+            "Replay rules",
+            form=form,
+            report=report,
+            by_rule=report.by_rule.most_common() if report else [],
+            may_apply=may_apply,
+        )
+
+    def lint_view(self, request):
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        warnings = services.rule_warnings()
+        rules = {r.pk: r for r in Rule.objects.ordered()}
+        rows = [(w, rules.get(w.rule_id), rules.get(w.other_rule_id)) for w in warnings]
+        return self._page(request, "lint.html", "Lint rules", rows=rows, rule_count=len(rules))
+
+
+def _plan_changes(evaluation) -> list[dict[str, Any]]:
+    """The fields the plan would change, with the value before and after as shown on the ticket."""
+    rows = []
+    by_field: dict[str, Any] = {}
+    for step in evaluation.plan.steps:
+        if step.field and step.outcome == "applied":
+            by_field[step.field] = step
+    for name, new in evaluation.plan.changes.items():
+        step = by_field.get(name)
+        rows.append(
+            {"field": name, "display": step.display if step else str(new), "rule": step.rule_label if step else ""}
+        )
+    return rows
+
+
+# -- page forms -------------------------------------------------------------------------------------------------------
+class SimulateForm(forms.Form):
+    ticket = forms.CharField(
+        label="Existing ticket",
+        required=False,
+        max_length=16,
+        help_text="A ticket number (INC000042): its current values are used. Or leave empty and describe a ticket.",
+    )
+    caller = forms.ModelChoiceField(queryset=Person.objects.all(), required=False)
+    ticket_type = forms.ChoiceField(
+        label="Type", choices=TicketType.choices, initial=TicketType.INCIDENT, required=False
+    )
+    impact = forms.ChoiceField(choices=Level.choices, initial=Level.MEDIUM, required=False)
+    urgency = forms.ChoiceField(choices=Level.choices, initial=Level.MEDIUM, required=False)
+    service_instance = forms.ModelChoiceField(queryset=ServiceInstance.objects.all(), required=False)
+    title = forms.CharField(required=False, max_length=200)
+    at = forms.DateTimeField(
+        label="Time",
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        help_text="Empty: now. Timeframes and minutes since opened are judged at this time.",
+    )
+    event = forms.ChoiceField(
+        choices=[
+            (vocab.CREATE, "Ticket logged"),
+            (vocab.UPDATE, "Ticket changed"),
+            (vocab.SCHEDULED, "Escalation run"),
+        ],
+        initial=vocab.CREATE,
+        required=False,
+    )
+    try_rules = forms.ModelMultipleChoiceField(
+        label="Also try inactive rules",
+        queryset=Rule.objects.filter(active=False).order_by("position"),
+        required=False,
+        help_text="As if they were turned on, in their position.",
+    )
+
+    def __init__(self, *args, admin_site=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if admin_site is not None:
+            for name in ("caller", "service_instance"):
+                field = self.fields[name]
+                field.widget = AutocompleteSelect(Ticket._meta.get_field(name), admin_site)
+                field.widget.choices = field.choices
+        self.fields["try_rules"].widget.attrs["size"] = 4
+
+    def clean_ticket(self):
+        number = self.cleaned_data["ticket"].strip().upper()
+        if not number:
+            return None
+        ticket = Ticket.objects.filter(number=number).first()
+        if ticket is None:
+            raise ValidationError(f"No ticket {number}.")
+        return ticket
+
+    def clean(self):
+        cleaned = super().clean()
+        if not cleaned.get("ticket") and not cleaned.get("caller") and not self.errors:
+            self.add_error("caller", "Choose a caller, or give an existing ticket's number.")
+        return cleaned
+
+    def simulate_kwargs(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        common = {"event": data["event"] or vocab.CREATE, "try_rule_ids": [r.pk for r in data["try_rules"]]}
+        if data.get("ticket"):
+            return {"ticket": data["ticket"], "at": data.get("at"), **common}
+        hypothetical = selectors.Hypothetical(
+            caller=data["caller"],
+            ticket_type=data["ticket_type"] or TicketType.INCIDENT,
+            title=data.get("title") or "",
+            impact=data["impact"] or Level.MEDIUM,
+            urgency=data["urgency"] or Level.MEDIUM,
+            service_instance=data.get("service_instance"),
+            at=data.get("at"),
+        )
+        return {"hypothetical": hypothetical, **common}
+
+
+class ReplayForm(forms.Form):
+    rules = forms.ModelMultipleChoiceField(
+        queryset=Rule.objects.order_by("position"),
+        required=False,
+        help_text="None chosen: the whole active set. Choose an inactive rule (a draft) to see what it would do.",
+    )
+    date_from = forms.DateField(label="Opened from", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date_to = forms.DateField(label="Opened to", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    change_reason = forms.CharField(
+        label="Change reason",
+        required=False,
+        max_length=2000,
+        widget=forms.TextInput(attrs={"size": 60, "placeholder": "Why are these tickets being changed?"}),
+        help_text="Needed to apply; kept in the history of every ticket changed.",
+    )
+
+    def __init__(self, *args, may_apply: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.may_apply = may_apply
+        self.fields["rules"].widget.attrs["size"] = 6
+
+    @property
+    def applying(self) -> bool:
+        return self.is_bound and "apply" in self.data
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("date_from"), cleaned.get("date_to")
+        if start and end and start > end:
+            self.add_error("date_to", "The end comes before the start.")
+        if self.applying:
+            if not self.may_apply:
+                raise ValidationError("Applying a replay needs the permission to change rules and tickets.")
+            if not (cleaned.get("change_reason") or "").strip():
+                self.add_error("change_reason", "Give a change reason to apply a replay.")
+        return cleaned
+
+
+# -- firings ----------------------------------------------------------------------------------------------------------
+@admin.register(RuleFiring)
+class RuleFiringAdmin(admin.ModelAdmin):
+    """Read-only: firings are machine records written by the workflow (no history of their own, never edited)."""
+
+    list_display = ["fired_at", "ticket", "rule_label", "event", "because", "user"]
+    list_filter = ["event"]
+    search_fields = ["ticket__number", "rule_name"]
+    list_select_related = ["ticket", "user"]
+    date_hierarchy = "fired_at"
+    readonly_fields = [
+        "ticket",
+        "rule",
+        "rule_name",
+        "rule_position",
+        "rule_version",
+        "event",
+        "fired_at",
+        "user",
+        "criteria_seen",
+        "actions_applied",
+    ]
+    exclude = ["criteria", "actions"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="criteria seen")
+    def criteria_seen(self, obj):
+        return format_html_join(
+            "",
+            "<div>{} {} {}: saw {} ({})</div>",
+            (
+                (
+                    c["label"],
+                    c["operator_label"],
+                    c["expected_display"],
+                    c["seen_display"],
+                    "met" if c["matched"] else "not met",
+                )
+                for c in obj.criteria
+            ),
+        ) or format_html("<span>{}</span>", "no criteria: matches every ticket")
+
+    @admin.display(description="actions")
+    def actions_applied(self, obj):
+        return format_html_join(
+            "",
+            "<div>{} ({}){}</div>",
+            ((a["display"], a["outcome"], f": {a['note']}" if a.get("note") else "") for a in obj.actions),
+        )

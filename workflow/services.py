@@ -124,6 +124,17 @@ def _validate(rule: Rule, criteria: list[dict] | None, actions: list[dict] | Non
         raise RuleValidationError(errors)
 
 
+def rule_check(
+    rule: Rule,
+    *,
+    criteria: Iterable[Mapping[str, Any]] | None,
+    actions: Iterable[Mapping[str, Any]] | None,
+) -> None:
+    """The checks `rule_create` / `rule_update` make, without saving: RuleValidationError with nested field errors
+    (the admin runs it while validating its forms, so a bad value is a field error before anything is written)."""
+    _validate(rule, _plain_items(criteria), _plain_items(actions))
+
+
 def _jsonish(value: Any) -> Any:
     return sorted(value) if isinstance(value, frozenset | set) else value
 
@@ -820,6 +831,7 @@ __all__ = [
     "RuleValidationError",
     "apply_evaluation",
     "replay",
+    "rule_check",
     "rule_create",
     "rule_delete",
     "rule_move",
