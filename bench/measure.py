@@ -1,0 +1,370 @@
+"""In-process measurements: each case runs through the full middleware stack (django.test.Client) or the service.
+
+A case is warmed up, then timed `runs` times without capturing queries; one more run captures the queries, so the
+count does not slow the timed runs. Writes (logging a call, API create, VIP move) are real and committed, like in
+production: each run adds a ticket titled "Benchmark call" (or moves the VIP status back and forth).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import statistics
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.db import connection
+from django.db.models import Count
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from rest_framework.authtoken.models import Token
+
+from people.models import Person
+from services.models import CustomerGroup, ServiceInstance
+from services.selectors import effective_members
+from tickets.choices import OPEN_STATUSES, Status
+from tickets.models import Ticket
+from vip.models import VipStatus
+
+BENCH_USER = "bench"
+REASON = "Benchmark"
+
+
+@dataclass
+class Case:
+    name: str
+    fn: Callable[[], Any]
+    target_ms: float | None = None
+    max_queries: int | None = None
+    runs: int | None = None  # None: the command's --runs
+    note: str = ""
+    check: Callable[[list[str]], str] | None = None  # given the captured SQL, returns a problem or ""
+
+
+@dataclass
+class Result:
+    name: str
+    runs: int = 0
+    median_ms: float | None = None
+    p90_ms: float | None = None
+    queries: int | None = None
+    target_ms: float | None = None
+    max_queries: int | None = None
+    status: str = ""  # OK, MISS, or "-" when the issue sets no target
+    note: str = ""
+    error: str = ""
+    extra: dict = field(default_factory=dict)
+
+
+def bench_user():
+    user_model = get_user_model()
+    user = user_model.objects.filter(username=BENCH_USER).first()
+    if user is None:
+        user = user_model.objects.create_superuser(BENCH_USER, email="bench@localhost", password=None)
+    return user
+
+
+class Subjects:
+    """The rows the cases look at, picked from the scale data."""
+
+    def __init__(self) -> None:
+        self.user = bench_user()
+        self.token = Token.objects.get_or_create(user=self.user)[0].key
+        open_tickets = Ticket.objects.filter(status__in=OPEN_STATUSES, service_instance__isnull=False)
+        self.ticket = (
+            open_tickets.filter(status=Status.IN_PROGRESS).order_by("-opened_at").first()
+            or open_tickets.order_by("-opened_at").first()
+            or Ticket.objects.order_by("-id").first()
+        )
+        if self.ticket is None:
+            raise RuntimeError("No tickets: run `manage.py seed_scale` first.")
+        shown = VipStatus.objects.filter(show_on_tickets=True)
+        self.person = (
+            Person.objects.filter(vip_status__in=shown).annotate(n=Count("tickets")).order_by("-n", "id").first()
+            or self.ticket.caller
+        )
+        self.instance = (
+            ServiceInstance.objects.annotate(n=Count("tickets")).order_by("-n", "id").first()
+            or self.ticket.service_instance
+        )
+        groups = CustomerGroup.objects.filter(kind=CustomerGroup.Kind.GROUPS).order_by("id")[:5]
+        sized = [(len(effective_members(g)), g) for g in groups]
+        if not sized:
+            sized = [(len(effective_members(g)), g) for g in CustomerGroup.objects.order_by("id")[:5]]
+        self.group_members, self.group = max(sized, key=lambda pair: (pair[0], -pair[1].pk))
+        self.vip_status = VipStatus.objects.annotate(n=Count("people")).order_by("-n", "position").first()
+        self.vip_holders = self.vip_status.n
+        self.vip_count = VipStatus.objects.count()
+        self.caller = self.person
+        self.caller_instance = (
+            ServiceInstance.objects.filter(tickets__caller=self.person).first() or self.ticket.service_instance
+        )
+
+
+def _ok(response, *codes: int) -> None:
+    if response.status_code not in (codes or (200,)):
+        raise AssertionError(f"HTTP {response.status_code} for {response.request.get('PATH_INFO')}")
+
+
+def build_cases(s: Subjects) -> list[Case]:
+    from tickets.services import ticket_create
+    from vip.services import vip_status_move
+
+    web = Client()
+    web.force_login(s.user)
+    api = Client(HTTP_AUTHORIZATION=f"Token {s.token}")
+
+    def page(url: str, **params):
+        def fn():
+            _ok(web.get(url, params))
+
+        return fn
+
+    def api_get(url: str, **params):
+        def fn():
+            _ok(api.get(url, params))
+
+        return fn
+
+    cases = []
+    for filters, label in (({}, "default"), ({"vip": "1"}, "VIP only"), ({"q": "printer"}, "search 'printer'")):
+        for rows in (10, 25, 100):
+            cases.append(
+                Case(
+                    f"Queue page, {rows} rows, {label}",
+                    page("/tickets/", per_page=rows, **filters),
+                    target_ms=40 if rows == 25 and label == "default" else None,
+                    max_queries=12,
+                )
+            )
+    cases += [
+        Case(f"Ticket page ({s.ticket.number})", page(f"/tickets/{s.ticket.number}/"), target_ms=25),
+        Case(f"Person page (VIP, {s.person.tickets.count()} tickets)", page(f"/people/{s.person.pk}/")),
+        Case(
+            f"Service instance page ({s.instance.tickets.count()} tickets)",
+            page(f"/services/instances/{s.instance.pk}/"),
+        ),
+        Case(f"Customer group page ({s.group_members:,} effective members)", page(f"/services/groups/{s.group.pk}/")),
+    ]
+
+    def log_call():
+        ticket_create(
+            user=s.user,
+            change_reason=REASON,
+            caller=s.caller,
+            title="Benchmark call: cannot print to the building A printer",
+            description="Logged by manage.py bench.",
+            impact="medium",
+            urgency="high",
+            service_instance=s.caller_instance,
+        )
+
+    from workflow.models import Rule
+
+    active_rules = Rule.objects.filter(active=True).count()
+    cases.append(Case(f"Log a call ({active_rules} active rules)", log_call, target_ms=50, max_queries=25))
+    cases += [
+        Case("API ticket list, 25 rows", api_get("/api/tickets/", limit=25), target_ms=40),
+        Case("API ticket list, 100 rows", api_get("/api/tickets/", limit=100)),
+        Case("API ticket detail", api_get(f"/api/tickets/{s.ticket.number}/")),
+    ]
+
+    def api_create():
+        body = {
+            "caller": s.caller.pk,
+            "title": "Benchmark call through the API",
+            "ticket_type": "request",
+            "source": "api",
+            "service_instance": s.caller_instance.pk if s.caller_instance else None,
+            "change_reason": REASON,
+        }
+        _ok(api.post("/api/tickets/", body, content_type="application/json"), 201)
+
+    cases.append(Case("API create", api_create, target_ms=50))
+
+    positions = [1, s.vip_count]
+
+    def vip_move():
+        status = VipStatus.objects.get(pk=s.vip_status.pk)
+        target = positions[0] if status.position != positions[0] else positions[1]
+        vip_status_move(status, position=target, user=s.user, change_reason=REASON)
+
+    def people_untouched(sql: list[str]) -> str:
+        writes = [q for q in sql if q.lstrip().upper().startswith("UPDATE") and '"people_person"' in q]
+        return f"{len(writes)} UPDATE on people_person" if writes else ""
+
+    cases.append(
+        Case(
+            f"Move a VIP status held by {s.vip_holders:,} people",
+            vip_move,
+            target_ms=100,
+            check=people_untouched,
+            note="0 UPDATEs on people",
+        )
+    )
+    return cases
+
+
+def _percentile(samples: list[float], share: float) -> float:
+    ordered = sorted(samples)
+    index = min(len(ordered) - 1, max(0, round(share * (len(ordered) - 1))))
+    return ordered[index]
+
+
+def measure(case: Case, *, runs: int, warmup: int) -> Result:
+    runs = case.runs or runs
+    result = Result(case.name, target_ms=case.target_ms, max_queries=case.max_queries, note=case.note)
+    try:
+        for _ in range(warmup):
+            case.fn()
+        samples = []
+        for _ in range(runs):
+            started = time.perf_counter()
+            case.fn()
+            samples.append((time.perf_counter() - started) * 1000)
+        with CaptureQueriesContext(connection) as captured:
+            case.fn()
+        sql = [q["sql"] for q in captured.captured_queries]
+        result.runs = len(samples)
+        result.median_ms = round(statistics.median(samples), 2)
+        result.p90_ms = round(_percentile(samples, 0.9), 2)
+        result.queries = len(sql)
+        problem = case.check(sql) if case.check else ""
+    except Exception as error:  # a failing case is reported in its row, the others still run
+        result.error = f"{type(error).__name__}: {error}"[:300]
+        result.status = "ERROR"
+        return result
+    misses = []
+    if case.target_ms is not None and result.median_ms > case.target_ms:
+        misses.append(f"median {result.median_ms:.1f} > {case.target_ms:g} ms")
+    if case.max_queries is not None and result.queries > case.max_queries:
+        misses.append(f"{result.queries} > {case.max_queries} queries")
+    if problem:
+        misses.append(problem)
+    if case.target_ms is None and case.max_queries is None and not case.check:
+        result.status = "-"
+    else:
+        result.status = "MISS" if misses else "OK"
+    if misses:
+        result.note = "; ".join(misses)
+    return result
+
+
+def engine_throughput(*, snapshots: int, runs: int) -> Result:
+    """The rules engine alone: `snapshots` ticket snapshots through every active rule, no database."""
+    name = f"Engine: {snapshots:,} snapshots x active rules"
+    result = Result(name)
+    try:
+        try:
+            from workflow.bench import engine_throughput as provided  # wfapi's helper, when it exists
+        except ImportError:
+            provided = None
+        if provided is not None:
+            from workflow.models import Rule
+
+            n_rules = max(Rule.objects.filter(active=True).count(), 200)
+            provided(n_snapshots=min(snapshots, 500), n_rules=n_rules)  # warm-up
+            samples = [provided(n_snapshots=snapshots, n_rules=n_rules) * 1000 for _ in range(runs)]
+            result.name = f"Engine: {snapshots:,} snapshots x {n_rules} rules"
+            result.runs = len(samples)
+            result.median_ms = round(statistics.median(samples), 2)
+            result.p90_ms = round(_percentile(samples, 0.9), 2)
+            per = result.median_ms * 1000 / snapshots
+            result.note = (
+                f"{per:.0f} us per snapshot, {snapshots / result.median_ms * 1000:,.0f}/s (workflow.bench, no database)"
+            )
+        else:
+            samples, rules = _engine_direct(snapshots=snapshots, runs=runs)
+            result.name = f"Engine: {snapshots:,} snapshots x {rules} rules"
+            result.runs = len(samples)
+            result.median_ms = round(statistics.median(samples), 2)
+            result.p90_ms = round(_percentile(samples, 0.9), 2)
+            per = result.median_ms * 1000 / snapshots
+            result.note = f"{per:.0f} us per snapshot, {snapshots / result.median_ms * 1000:,.0f} snapshots/s"
+        result.queries = 0
+        result.status = "-"
+    except Exception as error:
+        result.error = f"{type(error).__name__}: {error}"[:300]
+        result.status = "ERROR"
+    return result
+
+
+def _engine_direct(*, snapshots: int, runs: int) -> tuple[list[float], int]:
+    """Hand-built snapshots from real tickets (one query), evaluated by workflow.engine.evaluate."""
+    from services.models import Membership
+    from workflow import engine
+    from workflow.selectors import engine_config, load_ruleset
+
+    ruleset = load_ruleset()
+    config = engine_config()
+    groups: dict[int, set[int]] = {}
+    for person_id, group_id in Membership.objects.values_list("person_id", "group_id"):
+        groups.setdefault(person_id, set()).add(group_id)
+    parents: dict[int, set[int]] = {}
+    for child, parent in CustomerGroup.nested_groups.through.objects.values_list(
+        "to_customergroup_id", "from_customergroup_id"
+    ):
+        parents.setdefault(child, set()).add(parent)
+    rows = Ticket.objects.order_by("-id").values_list(
+        "id",
+        "number",
+        "ticket_type",
+        "title",
+        "impact",
+        "urgency",
+        "priority",
+        "status",
+        "source",
+        "caller_id",
+        "caller__vip_status_id",
+        "caller__vip_status__position",
+        "caller__vip_status__is_default",
+        "service_instance_id",
+        "service_instance__technical_service_id",
+        "service_instance__service_level_id",
+        "team_id",
+        "assignee_id",
+    )[:snapshots]
+    now = dt.datetime.now(dt.UTC)
+    snaps = []
+    for r in rows:
+        direct = groups.get(r[9], set())
+        effective = set(direct)
+        for g in direct:
+            effective |= parents.get(g, set())
+        snaps.append(
+            engine.TicketSnapshot(
+                ticket_id=r[0],
+                number=r[1],
+                ticket_type=r[2],
+                title=r[3],
+                impact=r[4],
+                urgency=r[5],
+                priority=r[6],
+                status=r[7],
+                source=r[8],
+                caller_id=r[9],
+                vip_status_id=r[10],
+                vip_position=r[11],
+                vip_is_default=r[12],
+                customer_group_ids=frozenset(effective),
+                service_instance_id=r[13],
+                technical_service_id=r[14],
+                service_level_id=r[15],
+                team_id=r[16],
+                assignee_id=r[17],
+                at=now,
+            )
+        )
+    while snaps and len(snaps) < snapshots:
+        snaps += snaps[: snapshots - len(snaps)]
+    engine.evaluate(snaps[0], ruleset, event="create", config=config)  # warm-up (compiles)
+    samples = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        for snap in snaps:
+            engine.evaluate(snap, ruleset, event="create", config=config)
+        samples.append((time.perf_counter() - started) * 1000)
+    return samples, len(ruleset)
