@@ -252,3 +252,48 @@ class TestServiceAdminRules:
         response = admin_client.post(f"/admin/services/serviceinstance/{instance.pk}/change/", data)
         assert response.status_code == 200
         assert "cannot become Prospective" in str(response.context["adminform"].form.errors["status"])
+
+    def test_timeframe_and_task_inline_rows_carry_the_forms_reason(self, admin_client):
+        instance = sf.service_instance(0)
+        data = {
+            "technical_service": instance.technical_service_id,
+            "customer_group": instance.customer_group_id,
+            "status": "prospective",
+            "charge_model": "none",
+            "currency": "USD",
+            "change_reason": "registration week planned",
+            **inline_management("timeframes", "tasks"),
+            "timeframes-TOTAL_FORMS": "1",
+            "timeframes-0-name": "Registration week",
+            "timeframes-0-start_0": "2026-09-01",
+            "timeframes-0-start_1": "08:00",
+            "timeframes-0-end_0": "2026-09-08",
+            "timeframes-0-end_1": "18:00",
+            "timeframes-0-heightened_support": "on",
+            "tasks-TOTAL_FORMS": "1",
+            "tasks-0-title": "Confirm on-call rota",
+            "tasks-0-status": "open",
+        }
+        response = admin_client.post(f"/admin/services/serviceinstance/{instance.pk}/change/", data)
+        assert response.status_code == 302, response.context["adminform"].form.errors if response.context else ""
+        timeframe, task = Timeframe.objects.get(service_instance=instance), Task.objects.get(service_instance=instance)
+        assert history_of(timeframe).get().history_change_reason == "registration week planned"
+        assert history_of(task).get().history_change_reason == "registration week planned"
+
+    def test_inline_rows_without_a_reason_are_refused_and_nothing_is_saved(self, admin_client):
+        instance = sf.service_instance(0)
+        data = {
+            "technical_service": instance.technical_service_id,
+            "customer_group": instance.customer_group_id,
+            "status": "prospective",
+            "charge_model": "none",
+            "currency": "USD",
+            **inline_management("timeframes", "tasks"),
+            "tasks-TOTAL_FORMS": "1",
+            "tasks-0-title": "Confirm on-call rota",
+            "tasks-0-status": "open",
+        }
+        response = admin_client.post(f"/admin/services/serviceinstance/{instance.pk}/change/", data)
+        assert response.status_code == 200
+        assert "change_reason" in response.context["adminform"].form.errors
+        assert not Task.objects.exists()

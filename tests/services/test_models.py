@@ -275,3 +275,13 @@ def test_timeframe_end_must_follow_start():
         sf.timeframe(instance, start=dt.datetime(2026, 1, 2, tzinfo=dt.UTC), end=dt.datetime(2026, 1, 1, tzinfo=dt.UTC))
     assert messages(error.value, "end") == "The end must be after the start."
     assert Timeframe.objects.count() == 0
+
+
+def test_ci_serial_number_is_unique_when_present_with_a_clear_message():
+    sf.configuration_item(0, serial_number="SN-1")
+    with pytest.raises(ValidationError) as error:
+        sf.configuration_item(1, serial_number="SN-1")
+    assert messages(error.value, "serial_number") == "Another configuration item already has this serial number."
+    sf.configuration_item(2, serial_number="")
+    sf.configuration_item(3, serial_number="")
+    assert ConfigurationItem.objects.count() == 3
