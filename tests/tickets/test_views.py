@@ -75,6 +75,19 @@ class TestQueue:
         html = queue(analyst_client, scope="mine", type="request").content.decode()
         assert 'href="?scope=my_teams&amp;type=request"' in html  # scope tabs keep the other filters
 
+    def test_pages_of_fifty_keep_the_filters_in_the_links(self, analyst_client):
+        caller = base.person(0)
+        for i in range(51):
+            factories.ticket(i, caller=caller, opened_at=timezone.now() - dt.timedelta(minutes=i))
+        factories.ticket(99, ticket_type=TicketType.REQUEST)
+        response = queue(analyst_client, type="incident", sort="age")
+        assert len(response.context["object_list"]) == 50 and response.context["paginator"].count == 51
+        html = response.content.decode()
+        assert 'href="?type=incident&amp;sort=age&page=2" rel="next"' in html
+        assert "Page 1 of 2 · 51 in all" in html
+        second = queue(analyst_client, type="incident", sort="age", page=2)
+        assert [t.number for t in second.context["object_list"]] == ["INC000001"]  # oldest first: the newest comes last
+
     def test_exact_number_opens_the_ticket(self, analyst_client):
         ticket = factories.ticket(0)
         response = queue(analyst_client, q="inc1")
