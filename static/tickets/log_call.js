@@ -164,6 +164,7 @@
       ? `${data.instances.length} instance${data.instances.length === 1 ? "" : "s"} the caller consumes through their customer groups.`
       : "This caller consumes no service instance through their groups.";
     loadItems();
+    markPicked();
     document.getElementById("id_title").focus();
   };
 
@@ -178,7 +179,19 @@
       .map((i) => `<option value="${i.id}">${escapeHtml(i.name)} (${escapeHtml(i.type)})</option>`)
       .join("");
   };
-  instanceSelect.addEventListener("change", loadItems);
+  instanceSelect.addEventListener("change", () => { loadItems(); markPicked(); });
+
+  // The instances listed on the caller card pick the instance with one click.
+  const markPicked = () => {
+    card.querySelectorAll("button.pick").forEach((b) => b.setAttribute("aria-pressed", b.dataset.instance === instanceSelect.value ? "true" : "false"));
+  };
+  card.addEventListener("click", (event) => {
+    const button = event.target.closest("button.pick");
+    if (!button) return;
+    instanceSelect.value = button.dataset.instance;
+    instanceSelect.dispatchEvent(new Event("change"));
+  });
+  markPicked();
 
   // Ctrl+Enter (or Cmd+Enter) saves from anywhere in the form.
   form.addEventListener("keydown", (event) => {

@@ -2,6 +2,7 @@
 priority before saving), find it in the queue in the Executive colour; a missing title; a Standard caller."""
 
 import os
+import re
 
 import pytest
 from playwright.sync_api import expect
@@ -38,6 +39,7 @@ def executive(default_status):
     group = factories.customer_group("University Leadership")
     factories.member(person, group)
     email = factories.instance("Email", group=group, level=factories.service_level())
+    factories.instance("ERP", group=group)
     factories.instance("Shared Drive", group=factories.customer_group("Library"))  # not hers
     return person, email
 
@@ -68,9 +70,15 @@ def test_analyst_logs_a_call_for_an_executive_and_finds_it_in_the_queue_in_the_e
     expect(badge).to_have_text("Executive")
     expect(badge).to_have_css("background-color", EXEC_RGB)
     instance_options = page.locator("#id_service_instance option")
-    expect(instance_options).to_have_count(2)  # "none" and her one instance
-    expect(page.locator("#id_service_instance")).to_have_value(str(email.pk))  # the only one is preselected
+    expect(instance_options).to_have_count(3)  # "none" and her group's two instances
     expect(page.locator("#id_service_instance")).not_to_contain_text("Shared Drive")
+    picks = page.locator("#caller-card button.pick")
+    expect(picks).to_have_text(
+        [re.compile("ERP - University Leadership"), re.compile("Email - University Leadership · Gold")]
+    )
+    picks.filter(has_text="Email").click()  # one click on the card picks the instance
+    expect(page.locator("#id_service_instance")).to_have_value(str(email.pk))
+    expect(picks.filter(has_text="Email")).to_have_attribute("aria-pressed", "true")
 
     # The priority follows impact and urgency before saving.
     expect(page.locator("#priority-preview")).to_contain_text("P3")

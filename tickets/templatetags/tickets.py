@@ -53,8 +53,9 @@ def due_chip(state, label=None):
 
 @register.simple_tag
 def due_cell(ticket):
-    """The due column of a list: the worse state, then the target being raced now ("respond in 2 h", "resolve in
-    5 h", "3 h late"), so a breached response next to a resolution still ahead does not read "Breached in 5 h"."""
+    """The due column of a list: the worse state, then the time of the target being raced now ("in 2 h", "3 h
+    late"). When the state comes from the other target (a response missed while the resolution is still ahead), the
+    time names its target ("resolve in 5 h"), so the cell never reads "Breached in 5 h"."""
     state = ticket.due_state
     if state == DueState.NO_TARGET or not state:
         return due_chip(state)
@@ -65,13 +66,15 @@ def due_cell(ticket):
     due = ticket.next_due_at
     if due is None:
         return chip
+    responding = ticket.first_response_at is None and due == ticket.response_due_at
     text = relative(due)
-    if text.startswith("in "):
-        responding = ticket.first_response_at is None and due == ticket.response_due_at
+    racing = ticket.response_state if responding else ticket.resolution_state
+    if racing != state:
         text = f"{'respond' if responding else 'resolve'} {text}"
     return format_html(
-        '{} <span class="muted small" title="{}">{}</span>',
+        '{} <span class="muted small" title="{} due {}">{}</span>',
         chip,
+        "Response" if responding else "Resolution",
         timezone.localtime(due).strftime("%Y-%m-%d %H:%M"),
         text,
     )
