@@ -19,7 +19,7 @@ from itsm.services import ConflictError
 from itsm.views_mixins import SortableListMixin
 from people.models import Person
 from services.models import CustomerGroup, ServiceInstance
-from tickets import selectors, services
+from tickets import extensions, selectors, services
 from tickets.choices import PRIORITY_CHOICES, PRIORITY_LABELS, Source, Status, TicketType
 from tickets.forms import (
     AssignTeamForm,
@@ -311,6 +311,8 @@ class TicketDetailView(TicketMixin, TemplateView):
             "note_form": kwargs.get("note_form") or NoteForm(),
             "team_form": kwargs.get("team_form") or AssignTeamForm(initial={"team": ticket.team_id}),
             "final": ticket.status in (Status.CLOSED, Status.CANCELLED),
+            # Notes other apps add next to fields (the workflow's "Why?" on priority, team and status).
+            "why": extensions.field_notes(ticket),
         }
 
 

@@ -4,3 +4,30 @@ from django.apps import AppConfig
 class WorkflowConfig(AppConfig):
     name = "workflow"
     verbose_name = "Workflow rules"
+
+    def ready(self) -> None:
+        from django.db.models import Prefetch
+
+        from tickets.extensions import register_detail_field, register_field_notes
+        from workflow.api.serializers import RuleFiringSerializer
+        from workflow.models import RuleFiring
+        from workflow.selectors import why_notes
+
+        # The ticket API and page show what the rules did without tickets importing workflow.
+        register_detail_field(
+            "firings",
+            lambda: RuleFiringSerializer(
+                many=True,
+                read_only=True,
+                source="rule_firings",
+                help_text="The workflow rules that fired on this ticket, oldest first: which rule (and its version), "
+                "the values it saw, what it did, when.",
+            ),
+            prefetch=(
+                Prefetch(
+                    "rule_firings",
+                    queryset=RuleFiring.objects.select_related("rule", "user").order_by("fired_at", "pk"),
+                ),
+            ),
+        )
+        register_field_notes(why_notes)

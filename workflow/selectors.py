@@ -388,7 +388,7 @@ def snapshot_for(
     at = context.at if context is not None else (at or timezone.now())
     if context is None:
         context = SnapshotContext([ticket], at=at, load_fired=scheduled, fields=fields)
-    caller = ticket.caller
+    caller = ticket.caller if ticket.caller_id else None
     status = caller.vip_status if caller is not None else None
     instance = ticket.service_instance
     level = instance.service_level if instance is not None else None
@@ -549,3 +549,16 @@ def ticket_why(ticket: Ticket, firings: Iterable[RuleFiring] | None = None) -> d
     result = {k: v for k, v in found.items() if v is not None}
     ticket._workflow_why = result
     return result
+
+
+def why_notes(ticket: Ticket) -> dict[str, Any]:
+    """The ticket page's "Why?" next to priority, team and status (registered in tickets.extensions)."""
+    from tickets.extensions import FieldNote
+
+    return {
+        name: FieldNote(
+            text=why.sentence,
+            extra={"did": why.step.get("display", ""), "fired_at": why.firing.fired_at, "rule_id": why.firing.rule_id},
+        )
+        for name, why in ticket_why(ticket).items()
+    }

@@ -597,11 +597,13 @@ def simulate(
     try_rule_ids: Iterable[int] = (),
     only: bool = False,
     drafts: Iterable[RuleDef] = (),
+    changes: Mapping[str, Any] | None = None,
 ) -> Evaluation:
     """What the rules would do for a ticket or a hypothetical one, without saving anything.
 
     `try_rule_ids` adds rules as if they were active (to try a rule before turning it on); `only` runs just those
-    (and the drafts). Drafts are unsaved definitions (API). Same snapshot, same engine as a live run.
+    (and the drafts). Drafts are unsaved definitions (API). `changes` sets fields on the existing ticket in memory
+    first ("what if its impact were high?"); it is never saved. Same snapshot, same engine as a live run.
     """
     if (ticket is None) == (hypothetical is None):
         raise ValueError("Give either a ticket or a hypothetical ticket.")
@@ -616,6 +618,8 @@ def simulate(
     chosen.extend(replace(d, active=True) for d in drafts)
     if ticket is not None:
         target = selectors.ticket_for_snapshot(ticket)
+        for name, value in (changes or {}).items():
+            setattr(target, name, value)
     else:
         target = selectors.hypothetical_ticket(hypothetical)
         at = at or hypothetical.at

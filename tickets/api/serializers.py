@@ -18,7 +18,7 @@ from people.api.serializers import PersonBriefSerializer, TeamBriefSerializer, U
 from people.models import Person, Team
 from services.api.serializers import ServiceInstanceBriefSerializer
 from services.models import ConfigurationItem, ServiceInstance
-from tickets import services
+from tickets import extensions, services
 from tickets.choices import DueState, Source, Status
 from tickets.models import Ticket, TicketNote
 
@@ -149,6 +149,18 @@ class TicketSerializer(AuditedModelSerializer):
     def update(self, instance, validated_data):
         validated_data.pop("ticket_type", None)
         return super().update(instance, validated_data)
+
+
+class TicketDetailSerializer(TicketSerializer):
+    """A ticket as read on its own: with what other apps add (tickets.extensions), e.g. the workflow's firings."""
+
+    def get_fields(self):
+        fields = super().get_fields()
+        fields.update(extensions.detail_fields())
+        return fields
+
+    class Meta(TicketSerializer.Meta):
+        pass
 
 
 class TicketNoteSerializer(serializers.ModelSerializer):

@@ -11,8 +11,9 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from itsm.api import AuditedModelViewSet, as_drf_error
-from tickets import selectors, services
+from tickets import extensions, selectors, services
 from tickets.api.serializers import (
+    TicketDetailSerializer,
     TicketNoteSerializer,
     TicketSerializer,
     TicketTransitionSerializer,
@@ -128,6 +129,15 @@ class TicketViewSet(AuditedModelViewSet):
         if self.action == "transition":
             return [MethodPermissions({"POST": ["tickets.change_ticket"]})]
         return super().get_permissions()
+
+    def get_serializer_class(self):
+        return TicketDetailSerializer if self.action == "retrieve" else super().get_serializer_class()
+
+    def get_queryset(self):
+        queryset = super().get_queryset()
+        if self.action == "retrieve":
+            queryset = queryset.prefetch_related(*extensions.detail_prefetch())
+        return queryset
 
     def get_object(self):
         number = selectors.normalise_number(self.kwargs.get("number", ""))

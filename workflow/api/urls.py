@@ -1,4 +1,12 @@
+from django.urls import path
 from rest_framework.routers import SimpleRouter
 
+from workflow.api.views import RuleReplayView, RuleSimulateView, RuleViewSet
+
 router = SimpleRouter()
-urlpatterns = router.urls
+router.register("rules", RuleViewSet)
+urlpatterns = [
+    path("rules/simulate/", RuleSimulateView.as_view(), name="rule-simulate"),
+    path("rules/replay/", RuleReplayView.as_view(), name="rule-replay"),
+    *router.urls,
+]

@@ -1,0 +1,183 @@
+"""The rules API: /api/rules/ (criteria and actions nested), /move/, /history/, and the dry runs /simulate/ and
+/replay/, which save nothing."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django_filters import rest_framework as filters
+from drf_spectacular.utils import extend_schema
+from rest_framework import permissions
+from rest_framework.decorators import action
+from rest_framework.generics import GenericAPIView
+from rest_framework.parsers import JSONParser
+from rest_framework.response import Response
+
+from itsm.api import AuditedAutoSchema, AuditedModelViewSet, as_drf_error
+from itsm.exceptions import RuleRefusal
+from tickets.selectors import normalise_number
+from tickets.services import priority_for
+from workflow import selectors, services
+from workflow import vocabulary as vocab
+from workflow.api.serializers import (
+    ReplayResultSerializer,
+    ReplaySerializer,
+    RuleMoveSerializer,
+    RuleSerializer,
+    SimulateResultSerializer,
+    SimulateSerializer,
+    simulate_result,
+)
+from workflow.models import Rule
+
+# Times the rules can be judged at (timeframes, minutes since opened); far outside, dates overflow.
+EARLIEST = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+LATEST = dt.datetime(2200, 1, 1, tzinfo=dt.UTC)
+
+
+class RuleFilter(filters.FilterSet):
+    active = filters.BooleanFilter(help_text="true: rules that run; false: drafts and switched-off rules.")
+    trigger = filters.ChoiceFilter(choices=list(vocab.TRIGGERS.items()), help_text="When the rule runs.")
+    match = filters.ChoiceFilter(choices=list(vocab.MATCHES.items()))
+    stop_processing = filters.BooleanFilter()
+
+    class Meta:
+        model = Rule
+        fields = ["active", "trigger", "match", "stop_processing"]
+
+
+class RuleViewSet(AuditedModelViewSet):
+    """Workflow rules, in the order they run. Criteria and actions are nested: sending a list replaces it (items
+    with an `id` update that row). A value that does not fit (priority 7, a team that does not exist, an unknown
+    status) is a 400 with the error at its place, e.g. {"criteria": [{}, {"value": ["..."]}]}, and nothing is saved."""
+
+    queryset = Rule.objects.with_definition()
+    serializer_class = RuleSerializer
+    filterset_class = RuleFilter
+    search_fields = ["name", "description", "summary"]
+    ordering_fields = ["position", "name", "id"]
+    ordering = ["position"]
+    delete_service = staticmethod(services.rule_delete)
+
+    @extend_schema(request=RuleMoveSerializer, responses=RuleSerializer)
+    @action(detail=True, methods=["post"])
+    def move(self, request, *args, **kwargs):
+        """Moves the rule to a position (1 = runs first); the others shift and positions stay 1..N."""
+        rule = self.get_object()
+        body = RuleMoveSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        try:
+            services.rule_move(
+                rule,
+                position=body.validated_data["position"],
+                user=request.user,
+                change_reason=body.validated_data.get("change_reason") or request.META.get("HTTP_X_CHANGE_REASON"),
+            )
+        except DjangoValidationError as error:
+            raise as_drf_error(error) from error
+        fresh = self.get_queryset().get(pk=rule.pk)
+        return Response(RuleSerializer(fresh, context=self.get_serializer_context()).data)
+
+
+class CanViewRules(permissions.BasePermission):
+    """Simulate and replay read rules and tickets and change nothing: viewing rules is enough."""
+
+    def has_permission(self, request, view):
+        user = request.user
+        return bool(user and user.is_authenticated and user.has_perm("workflow.view_rule"))
+
+
+class DryRunView(GenericAPIView):
+    permission_classes = [CanViewRules]
+    parser_classes = [JSONParser]
+    schema = AuditedAutoSchema()
+    pagination_class = None
+    filter_backends: list = []
+
+
+def _check_time(at: dt.datetime | None) -> None:
+    if at is not None and not EARLIEST <= at <= LATEST:
+        raise RuleRefusal({"at": ["Choose a time between 1970 and 2200."]})
+
+
+class RuleSimulateView(DryRunView):
+    """What the rules would do to a ticket, without saving anything: every rule in order with each criterion (value
+    seen, value expected, matched), the planned actions and the resulting changes. Same snapshot and engine as a
+    live run, so the result is what logging (or changing) the ticket would do.
+
+    Give `ticket` (an existing ticket's number), or the fields of a hypothetical ticket, or both (the ticket with
+    those fields changed). `event` defaults to "update" for an existing ticket and "create" for a hypothetical one."""
+
+    serializer_class = SimulateSerializer
+
+    @extend_schema(request=SimulateSerializer, responses=SimulateResultSerializer)
+    def post(self, request, *args, **kwargs):
+        body = self.get_serializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = dict(body.validated_data)
+        number = data.pop("ticket", None)
+        at = data.pop("at", None)
+        _check_time(at)
+        event = data.pop("event", None)
+        try_ids = [r.pk for r in data.pop("rules", [])]
+        only = data.pop("only", False)
+        ticket = None
+        if number is not None:
+            normalised = normalise_number(number)
+            ticket = selectors.Ticket.objects.filter(number=normalised).first() if normalised else None
+            if ticket is None:
+                raise RuleRefusal({"ticket": [f"No ticket numbered '{number[:40]}'."]})
+            evaluation = services.simulate(
+                ticket=ticket,
+                changes=_what_if(ticket, data),
+                event=event or vocab.UPDATE,
+                at=at,
+                try_rule_ids=try_ids,
+                only=only,
+            )
+        else:
+            caller = data.pop("caller", None)
+            fields = {k: v for k, v in data.items() if v is not None}
+            hypothetical = selectors.Hypothetical(caller=caller, at=at, **fields)
+            evaluation = services.simulate(
+                hypothetical=hypothetical, event=event or vocab.CREATE, try_rule_ids=try_ids, only=only
+            )
+        return Response(SimulateResultSerializer(simulate_result(evaluation, ticket)).data)
+
+
+def _what_if(ticket, data: dict) -> dict:
+    """Fields to change on the ticket in memory; impact or urgency re-rate the priority as a ticket edit would."""
+    changes = dict(data)
+    if "impact" in changes or "urgency" in changes:
+        rated = priority_for(
+            impact=changes.get("impact", ticket.impact), urgency=changes.get("urgency", ticket.urgency)
+        )
+        if rated is not None:
+            changes["priority"] = rated
+    return changes
+
+
+class RuleReplayView(DryRunView):
+    """Runs rules over past tickets as they are now, as a dry run: how many tickets they match and would change,
+    per rule and per field, with a sample of tickets whose priority, team or status would change. Nothing is saved
+    (applying a replay, with a change reason, is on the admin page and in `manage.py replay_rules`)."""
+
+    serializer_class = ReplaySerializer
+
+    @extend_schema(request=ReplaySerializer, responses=ReplayResultSerializer)
+    def post(self, request, *args, **kwargs):
+        body = self.get_serializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = body.validated_data
+        rule_ids = [r.pk for r in data.get("rules", [])] or None
+        report = services.replay(
+            date_from=data.get("date_from"),
+            date_to=data.get("date_to"),
+            rule_ids=rule_ids,
+            sample_size=data.get("sample_size", 20),
+        )
+        return Response(ReplayResultSerializer(report.to_dict()).data)
+
+
+__all__ = ["RuleReplayView", "RuleSimulateView", "RuleViewSet"]
