@@ -8,11 +8,12 @@ the API and the seed data share one set of checks; those checks also run while t
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
-from django.contrib.admin.widgets import AutocompleteSelect
+from django.contrib.admin.widgets import AutocompleteSelect, RelatedFieldWidgetWrapper
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.forms.models import BaseInlineFormSet
 from django.http import HttpResponseRedirect
@@ -21,7 +22,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
-from itsm.admin import REASON_FIELD, AuditedAdmin, AuditedTabularInline, ChangeReasonForm
+from itsm.admin import REASON_FIELD, AuditedAdmin, AuditedStackedInline, ChangeReasonForm
 from itsm.services import validation_message
 from people.models import Person
 from services.models import ServiceInstance
@@ -42,6 +43,30 @@ MOVES = [
 
 
 # -- inlines ----------------------------------------------------------------------------------------------------------
+CRITERION_BOXES = ["vip_status", "statuses", *list(CRITERION_COLUMNS)[1:], "value"]
+ACTION_BOXES = [*ACTION_COLUMNS.values(), "value", "text"]
+
+
+def _criterion_box(spec: vocab.FieldSpec, operator: str) -> str:
+    if operator in vocab.NO_VALUE_OPERATORS:
+        return ""
+    if spec.kind == "vip":
+        return "statuses" if operator in vocab.SET_OPERATORS else "vip_status"
+    if spec.kind == "member":
+        return "customer_group"
+    return CRITERION_COLUMNS.get(spec.key, "value")
+
+
+# field -> {operator: the box holding its value ("" = none)}; action type -> {"value": box, "text": bool}
+CRITERION_VALUE_BOXES = {
+    key: {op: _criterion_box(spec, op) for op in spec.operators} for key, spec in vocab.FIELDS.items()
+}
+ACTION_VALUE_BOXES = {
+    key: {"value": "" if spec.value == "none" else ACTION_COLUMNS.get(spec.value, "value"), "text": spec.text}
+    for key, spec in vocab.ACTIONS.items()
+}
+
+
 class CriterionForm(forms.ModelForm):
     # The VIP statuses of "is one of" live in a many-to-many with its own table; the admin cannot edit such a field
     # directly, so the form offers it under another name and the service writes the links.
@@ -59,8 +84,12 @@ class CriterionForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["statuses"].queryset = VipStatus.objects.ordered()
-        self.fields["statuses"].widget.attrs["size"] = 3
+        self.fields["statuses"].widget.attrs["size"] = 4
         self.fields["vip_status"].queryset = VipStatus.objects.ordered()
+        # For rule_form.js: which operators each field offers, and which box holds the value for each.
+        self.fields["field"].widget.attrs.update(
+            {"data-columns": json.dumps(CRITERION_VALUE_BOXES), "data-all": json.dumps(CRITERION_BOXES)}
+        )
         if self.instance.pk:
             self.initial["statuses"] = [s.pk for s in self.instance.vip_statuses.all()]
 
@@ -69,7 +98,13 @@ class ActionForm(forms.ModelForm):
     class Meta:
         model = Action
         fields = ["action_type", *ACTION_COLUMNS.values(), "value", "text"]
-        widgets = {"text": forms.Textarea(attrs={"rows": 2, "cols": 40})}
+        widgets = {"text": forms.Textarea(attrs={"rows": 2, "cols": 60})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["action_type"].widget.attrs.update(
+            {"data-columns": json.dumps(ACTION_VALUE_BOXES), "data-all": json.dumps(ACTION_BOXES)}
+        )
 
 
 def _live_forms(formset) -> list[forms.ModelForm]:
@@ -169,22 +204,35 @@ class RuleRowsFormSet(BaseInlineFormSet):
             self.rule_forms.check(self.instance)
 
 
-class CriterionInline(AuditedTabularInline):
+class RuleRowInline(AuditedStackedInline):
+    formset = RuleRowsFormSet
+    extra = 1
+    show_change_link = False
+
+    class Media:
+        js = ["workflow/rule_form.js"]
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        formfield = super().formfield_for_dbfield(db_field, request, **kwargs)
+        # No add/edit/delete pop-up icons next to every record a rule names: the row stays one calm line.
+        if formfield is not None and isinstance(formfield.widget, RelatedFieldWidgetWrapper):
+            widget = formfield.widget
+            widget.can_add_related = widget.can_change_related = widget.can_delete_related = False
+            widget.can_view_related = False
+        return formfield
+
+
+class CriterionInline(RuleRowInline):
     model = Criterion
     form = CriterionForm
-    formset = RuleRowsFormSet
-    extra = 1
-    show_change_link = False
+    fields = [tuple(["field", "operator", *CRITERION_BOXES])]
     autocomplete_fields = ["assignee", "service_instance", "customer_group"]
-    verbose_name_plural = "criteria (a criterion names a record in its column, or a scalar in 'value')"
 
 
-class ActionInline(AuditedTabularInline):
+class ActionInline(RuleRowInline):
     model = Action
     form = ActionForm
-    formset = RuleRowsFormSet
-    extra = 1
-    show_change_link = False
+    fields = [("action_type", *ACTION_COLUMNS.values(), "value"), "text"]
     autocomplete_fields = ["analyst"]
 
 
@@ -211,6 +259,11 @@ class RuleAdmin(AuditedAdmin):
         ("In words", {"fields": ["position", "summary"]}),
     ]
     change_list_template = "admin/workflow/rule/change_list.html"
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        # A new rule has no position or definition yet: no empty "In words" section.
+        return fieldsets if obj is not None else [f for f in fieldsets if f[0] != "In words"]
 
     @admin.display(description="order")
     def move_buttons(self, obj):
@@ -389,10 +442,15 @@ class SimulateForm(forms.Form):
     )
     caller = forms.ModelChoiceField(queryset=Person.objects.all(), required=False)
     ticket_type = forms.ChoiceField(
-        label="Type", choices=TicketType.choices, initial=TicketType.INCIDENT, required=False
+        label="Type",
+        choices=[("", "Incident (default)"), *TicketType.choices],
+        initial=TicketType.INCIDENT,
+        required=False,
     )
-    impact = forms.ChoiceField(choices=Level.choices, initial=Level.MEDIUM, required=False)
-    urgency = forms.ChoiceField(choices=Level.choices, initial=Level.MEDIUM, required=False)
+    impact = forms.ChoiceField(choices=[("", "Medium (default)"), *Level.choices], initial=Level.MEDIUM, required=False)
+    urgency = forms.ChoiceField(
+        choices=[("", "Medium (default)"), *Level.choices], initial=Level.MEDIUM, required=False
+    )
     service_instance = forms.ModelChoiceField(queryset=ServiceInstance.objects.all(), required=False)
     title = forms.CharField(required=False, max_length=200)
     at = forms.DateTimeField(
@@ -533,12 +591,12 @@ class RuleFiringAdmin(admin.ModelAdmin):
     def criteria_seen(self, obj):
         return format_html_join(
             "",
-            "<div>{} {} {}: saw {} ({})</div>",
+            "<div>{} {}{}: saw {} ({})</div>",
             (
                 (
                     c["label"],
                     c["operator_label"],
-                    c["expected_display"],
+                    f" {c['expected_display']}" if c["expected_display"] else "",
                     c["seen_display"],
                     "met" if c["matched"] else "not met",
                 )
