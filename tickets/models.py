@@ -113,10 +113,17 @@ class TicketQuerySet(models.QuerySet):
         return self.filter(status__in=OPEN_STATUSES)
 
     def with_vip_rank(self):
-        """`vip_rank`: 0 when the caller's VIP status is shown on tickets, else 1, so VIP callers sort first."""
+        """`vip_rank`: 0 when the caller's VIP status is shown on tickets, else 1, so VIP callers sort first.
+
+        An EXISTS rather than a join: a COUNT(*) over the list (every paginator runs one) then drops the unused
+        annotation and counts from an index on tickets alone, instead of joining 100,000 rows to people and statuses.
+        """
+        from people.models import Person
+
+        shown = Person.objects.filter(pk=models.OuterRef("caller_id"), vip_status__show_on_tickets=True)
         return self.annotate(
             vip_rank=models.Case(
-                models.When(caller__vip_status__show_on_tickets=True, then=models.Value(0)),
+                models.When(models.Exists(shown), then=models.Value(0)),
                 default=models.Value(1),
                 output_field=models.IntegerField(),
             )
@@ -276,8 +283,10 @@ class Ticket(models.Model):
                 violation_error_message="The priority must be from 1 to 5.",
             ),
         ]
+        # Why each index exists: the EXPLAIN QUERY PLAN lines are in migration 0003's docstring.
         indexes = [
-            models.Index(fields=["status", "priority", "opened_at"], name="ticket_queue_idx"),
+            models.Index(fields=["status", "priority", "opened_at", "caller"], name="ticket_queue_cover_idx"),
+            models.Index(fields=["priority", "opened_at", "caller"], name="ticket_priority_idx"),
             models.Index(fields=["opened_at"], name="ticket_opened_idx"),
         ]
 

@@ -5,13 +5,13 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
 
 from people.models import Person
 from services.models import ConfigurationItem, ServiceInstance
 from services.selectors import person_instances
 from tickets.choices import OPEN_STATUSES, PREFIXES, Status, format_number
-from tickets.models import Ticket
+from tickets.models import Ticket, TicketQuerySet
 
 _PREFIX_ALTERNATIVES = "|".join(PREFIXES.values())
 NUMBER_PATTERN = re.compile(rf"^\s*({_PREFIX_ALTERNATIVES})\s*0*(\d{{1,12}})\s*$", re.IGNORECASE)
@@ -39,9 +39,61 @@ def ticket_by_number(term: str) -> Ticket | None:
     return Ticket.objects.filter(number=number).first()
 
 
+_SHOWN_FIRST = Case(
+    When(caller__vip_status__show_on_tickets=True, then=Value(0)), default=Value(1), output_field=IntegerField()
+)
+
+
+class QueueQuerySet(TicketQuerySet):
+    """Tickets that, sliced while in QUEUE_ORDER (the queue, the API list), sort one priority at a time.
+
+    QUEUE_ORDER starts with the priority; its next keys (VIP rank and position) live on the caller's VIP status, which
+    no index on tickets can hold, so one query sorts every matching ticket through people and VIP statuses: ~30 ms for
+    10,000 open tickets, ~150 ms for the API's 100,000. The priority is indexed (`ticket_queue_cover_idx`,
+    `ticket_priority_idx`), so counting per priority is cheap, and a page then sorts only the priorities it covers:
+    the first pages, the ones people look at, cost the size of priority 1. Same rows, same order, one count query more.
+    A slice taken this way is a list, which is all a paginator needs.
+    """
+
+    def __getitem__(self, k):
+        if (
+            isinstance(k, slice)
+            and self._result_cache is None
+            and not self.query.is_sliced
+            and k.step is None
+            and k.stop is not None
+            and (k.start or 0) >= 0
+            and list(self.query.order_by) == QUEUE_ORDER
+        ):
+            return self._slice_by_priority(k.start or 0, k.stop)
+        return super().__getitem__(k)
+
+    def _slice_by_priority(self, start: int, stop: int) -> list[Ticket]:
+        counts = self.order_by().values_list("priority").annotate(rows=Count("pk")).values_list("priority", "rows")
+        ids: list[int] = []
+        offset = 0
+        for priority, count in sorted(counts):
+            low, high = max(start - offset, 0), min(stop - offset, count)
+            if low < high:
+                # Ids first: the sort then carries narrow rows (read from the covering index), not whole tickets.
+                # The VIP rank from the join the position needs anyway (the EXISTS of `vip_rank` would look the
+                # caller up a second time per row); same values, same order.
+                page = (
+                    self.filter(priority=priority).order_by(_SHOWN_FIRST, *QUEUE_ORDER[2:]).values_list("pk", flat=True)
+                )
+                ids += QuerySet.__getitem__(page, slice(low, high))
+            offset += count
+            if offset >= stop:
+                break
+        if not ids:
+            return []
+        rows = {ticket.pk: ticket for ticket in QuerySet.__getitem__(self.filter(pk__in=ids).order_by(), slice(None))}
+        return [rows[pk] for pk in ids if pk in rows]
+
+
 def ticket_list() -> QuerySet[Ticket]:
     """Every ticket with what a list row shows, for a constant number of queries."""
-    return Ticket.objects.with_related().with_vip_rank()
+    return QueueQuerySet(model=Ticket).with_related().with_vip_rank()
 
 
 def ticket_queue(
