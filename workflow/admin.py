@@ -284,10 +284,16 @@ class RuleAdmin(AuditedAdmin):
         group = RuleForms(formsets)
         for formset in formsets:
             formset.rule_forms = group
+        request._workflow_rule_rows = True  # save_related writes the rule with its rows
         return formsets, inline_instances
 
     def save_with_service(self, request, obj, form, change):
-        """Nothing here: the rule is written with its criteria and actions in save_related, in one service call."""
+        """The change form writes the rule with its criteria and actions in save_related, in one service call. The
+        history page's revert has no rows and no save_related: it restores the rule's own fields here."""
+        if getattr(request, "_workflow_rule_rows", False):
+            return
+        fields = {name: form.cleaned_data[name] for name in RULE_FORM_FIELDS if name in form.cleaned_data}
+        services.rule_update(obj, user=request.user, change_reason=form.cleaned_data.get(REASON_FIELD, ""), **fields)
 
     def save_related(self, request, form, formsets, change):
         reason = form.cleaned_data.get(REASON_FIELD, "")

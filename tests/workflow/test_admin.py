@@ -11,11 +11,14 @@ from django.urls import reverse
 from itsm.services import ConflictError
 from people.models import Team
 from people.services import team_delete
+from services.models import ServiceInstance
 from tests import factories
 from tests.base import AdminBattery, history_of
+from tests.tickets import factories as ticket_factories
 from tests.workflow.factories import rule
 from tickets.models import Ticket
 from vip.models import VipStatus
+from workflow import services
 from workflow.models import Action, Criterion, Rule, RuleFiring
 
 CRITERION_COLUMNS = [
@@ -430,6 +433,16 @@ def test_deleting_a_vip_status_used_by_a_rule_is_refused_naming_the_rule(admin_c
     assert VipStatus.objects.filter(pk=executive.pk).exists()
 
 
+def test_deleting_an_instance_used_by_a_rule_is_refused_naming_the_rule(admin_client):
+    instance = ticket_factories.instance("ERP")
+    rule("ERP calls", criteria=[("service_instance", "is", instance.pk)], actions=[("set_priority", 2)])
+    url = reverse("admin:services_serviceinstance_delete", args=[instance.pk])
+    response = admin_client.post(url, {"post": "yes", "change_reason": "retired"}, follow=True)
+    html = response.content.decode()
+    assert "protected" in html and "ERP calls" in html
+    assert ServiceInstance.objects.filter(pk=instance.pk).exists()
+
+
 def test_bulk_deleting_a_team_used_by_a_rule_is_refused_naming_the_rule(admin_client):
     desk = factories.team(1, name="VIP Desk")
     rule("Executives to the desk", criteria=[("caller_is_vip", "true")], actions=[("assign_team", desk.pk)])
@@ -448,3 +461,19 @@ def test_firings_are_read_only_in_the_admin(admin_client, exec_person, executive
     assert page.status_code == 200
     assert "caller VIP status is Executive: saw Executive" in page.content.decode()
     assert admin_client.get(reverse("admin:workflow_rulefiring_add")).status_code == 403
+
+
+def test_revert_from_the_history_page_restores_the_rule_with_the_reason(admin_client, admin_user):
+    made = rule("Old name", actions=[("set_priority", 3)])
+    first = history_of(made).first()
+    services.rule_update(made, user=None, change_reason="rename", name="New name", active=False)
+    url = reverse("admin:workflow_rule_simple_history", args=[made.pk, first.history_id])
+    assert admin_client.get(url).status_code == 200
+    data = {"name": "Old name", "description": "", "active": "on", "trigger": "both", "match": "all"}
+    response = admin_client.post(url, {**data, "change_reason": "undo the rename"})
+    assert response.status_code == 302
+    made.refresh_from_db()
+    assert (made.name, made.active) == ("Old name", True)
+    last = history_of(made).last()
+    assert (last.history_change_reason, last.history_user) == ("undo the rename", admin_user)
+    assert made.actions.count() == 1
