@@ -12,10 +12,12 @@ from django.core.management import CommandError, call_command
 from django.db import connections
 from django.utils import timezone
 
+from people.models import Team
 from tests import factories
 from tests.workflow.factories import rule
 from tickets.models import Ticket
-from workflow.models import RuleFiring
+from workflow import services
+from workflow.models import Action, Criterion, Rule, RuleFiring
 
 pytestmark = pytest.mark.django_db
 
@@ -164,3 +166,38 @@ def test_two_servers_at_once_fire_once(executive, default_status):
     assert RuleFiring.objects.filter(event="scheduled").count() == 5
     assert sorted(RuleFiring.objects.values_list("ticket_id", flat=True)) == sorted(t.pk for t in tickets)
     assert set(Ticket.objects.values_list("team_id", flat=True)) == {desk.pk}
+
+
+# -- demo rules -------------------------------------------------------------------------------------------------------
+def test_demo_rules_are_created_once_through_the_services(executive, critical, admin_user):
+    from workflow import seed
+
+    out = StringIO()
+    seed.seed(user=admin_user, out=out)
+    names = list(Rule.objects.ordered().values_list("name", flat=True))
+    assert names[0] == "Executives are at least P2 and go to the VIP Desk team"
+    assert "Critical Role with high impact is P1" in names
+    assert "Active heightened-support timeframe raises priority by 1" in names
+    escalation = Rule.objects.get(trigger="scheduled")
+    assert escalation.name == "VIP P1 unassigned for 15 minutes: notify the VIP desk and raise"
+    assert all(r.active for r in Rule.objects.all())
+    assert {h.history_change_reason for h in Rule.history.all()} == {"Demo data"}
+    assert Team.objects.filter(name="VIP Desk").count() == 1
+    assert not services.rule_warnings(), services.rule_warnings()
+    counts = (Rule.history.count(), Criterion.history.count(), Action.history.count(), Team.history.count())
+    seed.seed(user=admin_user, out=out)
+    assert (Rule.history.count(), Criterion.history.count(), Action.history.count(), Team.history.count()) == counts
+    assert "0 demo rules created" in out.getvalue()
+
+
+def test_demo_rules_route_an_executive_and_raise_a_critical_role(executive, critical, admin_user, log_ticket):
+    from workflow import seed
+
+    seed.seed(user=admin_user, out=StringIO())
+    boss = factories.person(1, vip_status=executive)
+    ticket = log_ticket(boss, impact="low", urgency="low")
+    assert (ticket.priority, ticket.team.name) == (2, "VIP Desk")
+    urgent = log_ticket(boss, impact="high", urgency="high")
+    assert (urgent.priority, urgent.team.name) == (1, "VIP Desk")
+    admin = factories.person(2, vip_status=critical)
+    assert log_ticket(admin, impact="high", urgency="low").priority == 1
