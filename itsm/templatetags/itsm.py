@@ -30,3 +30,19 @@ def age(value):
     if seconds < 86400:
         return f"{seconds // 3600} h"
     return f"{seconds // 86400} d"
+
+
+@register.filter
+def change_value(value):
+    """A value in a history diff: date-times read like every other time on the pages ('2026-11-22 21:46')."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    if isinstance(value, dt.datetime):
+        return (
+            timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
+            if timezone.is_aware(value)
+            else value.strftime("%Y-%m-%d %H:%M")
+        )
+    return value

@@ -261,6 +261,13 @@ class TestTicketPage:
         assert 'class="vip-banner"' in html and f"background:{EXEC_COLOUR};color:#ffffff" in html
         assert "Spoke to the PA" in html and "test data" in html and "first response: public note" in html
 
+    def test_history_shows_times_in_the_pages_format(self, analyst_client):
+        ticket = factories.ticket(0)
+        note = services.ticket_note_add(ticket, user=None, text="Called back", public=True)
+        html = analyst_client.get(ticket.get_absolute_url()).content.decode()
+        when = timezone.localtime(note.created_at).strftime("%Y-%m-%d %H:%M")
+        assert f"<strong>first response</strong>: — → {when}</div>" in html
+
     def test_no_banner_for_a_status_not_shown_on_tickets(self, analyst_client):
         ticket = factories.ticket(0)
         assert 'class="vip-banner"' not in analyst_client.get(ticket.get_absolute_url()).content.decode()
