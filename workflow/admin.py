@@ -8,6 +8,7 @@ the API and the seed data share one set of checks; those checks also run while t
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from typing import Any
 
@@ -20,6 +21,7 @@ from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
 from itsm.admin import REASON_FIELD, AuditedAdmin, AuditedStackedInline, ChangeReasonForm
@@ -216,9 +218,10 @@ class RuleRowInline(AuditedStackedInline):
         formfield = super().formfield_for_dbfield(db_field, request, **kwargs)
         # No add/edit/delete pop-up icons next to every record a rule names: the row stays one calm line.
         if formfield is not None and isinstance(formfield.widget, RelatedFieldWidgetWrapper):
-            widget = formfield.widget
-            widget.can_add_related = widget.can_change_related = widget.can_delete_related = False
-            widget.can_view_related = False
+            formfield.widget = formfield.widget.widget
+            if isinstance(formfield.widget, forms.Select) and not isinstance(formfield.widget, AutocompleteSelect):
+                # Options read once per page, not once per row (the list is copied into every row's form).
+                formfield.choices = list(formfield.choices)
         return formfield
 
 
@@ -227,6 +230,9 @@ class CriterionInline(RuleRowInline):
     form = CriterionForm
     fields = [tuple(["field", "operator", *CRITERION_BOXES])]
     autocomplete_fields = ["assignee", "service_instance", "customer_group"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("vip_statuses")
 
 
 class ActionInline(RuleRowInline):
@@ -541,6 +547,8 @@ class ReplayForm(forms.Form):
     def __init__(self, *args, may_apply: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         self.may_apply = may_apply
+        # A page answers while you wait: start with the last 30 days (empty dates = every ticket).
+        self.fields["date_from"].initial = timezone.localdate() - dt.timedelta(days=30)
         self.fields["rules"].widget.attrs["size"] = 6
 
     @property
