@@ -128,7 +128,8 @@ class TicketAdmin(AuditedAdmin):
         obj.pk, obj.number = created.pk, created.number
 
     def save_formset(self, request, form, formset, change):
-        pass  # notes are read-only here
+        # Notes are read-only here, so nothing is saved; the admin's change message still reads these lists.
+        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         try:
