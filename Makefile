@@ -42,8 +42,10 @@ lint: venv
 test: venv
 	@scripts/test.sh
 
+# make bench BENCH_ARGS="--runs 5 --load-seconds 0" (see README, Performance); seed first with manage.py seed_scale.
+BENCH_ARGS ?=
 bench: venv
-	@$(PY) manage.py bench
+	@$(PY) manage.py bench $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) var staticfiles

@@ -22,6 +22,7 @@ from pathlib import Path
 from django.conf import settings
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
 from django.contrib.sessions.backends.db import SessionStore
+from django.db import connection
 
 ROOT = Path(settings.BASE_DIR)
 
@@ -117,6 +118,10 @@ def server_env() -> dict[str, str]:
             "DJANGO_SETTINGS_MODULE": "itsm.settings",
         }
     )
+    if connection.vendor == "sqlite":
+        # The file this process uses (under pytest, the test database), with the project's SQLite options.
+        env.pop("DATABASE_URL", None)
+        env["ITSM_SQLITE_PATH"] = str(connection.settings_dict["NAME"])
     return env
 
 

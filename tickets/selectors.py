@@ -70,23 +70,24 @@ class QueueQuerySet(TicketQuerySet):
 
     def _slice_by_priority(self, start: int, stop: int) -> list[Ticket]:
         counts = self.order_by().values_list("priority").annotate(rows=Count("pk")).values_list("priority", "rows")
-        ids: list[int] = []
-        offset = 0
+        touched, skipped, offset = [], 0, 0
         for priority, count in sorted(counts):
-            low, high = max(start - offset, 0), min(stop - offset, count)
-            if low < high:
-                # Ids first: the sort then carries narrow rows (read from the covering index), not whole tickets.
-                # The VIP rank from the join the position needs anyway (the EXISTS of `vip_rank` would look the
-                # caller up a second time per row); same values, same order.
-                page = (
-                    self.filter(priority=priority).order_by(_SHOWN_FIRST, *QUEUE_ORDER[2:]).values_list("pk", flat=True)
-                )
-                ids += QuerySet.__getitem__(page, slice(low, high))
+            if offset + count > start and offset < stop:
+                if not touched:
+                    skipped = offset
+                touched.append(priority)
             offset += count
-            if offset >= stop:
-                break
-        if not ids:
+        if not touched:
             return []
+        # Ids first, so the sort carries narrow rows read from the covering index, not whole tickets; the VIP rank
+        # from the join the position needs anyway (the EXISTS of `vip_rank` would look the caller up again per row).
+        # Same values, same order. One query whatever the number of priorities the page spans.
+        page = (
+            self.filter(priority__in=touched)
+            .order_by("priority", _SHOWN_FIRST, *QUEUE_ORDER[2:])
+            .values_list("pk", flat=True)
+        )
+        ids = list(QuerySet.__getitem__(page, slice(start - skipped, stop - skipped)))
         rows = {ticket.pk: ticket for ticket in QuerySet.__getitem__(self.filter(pk__in=ids).order_by(), slice(None))}
         return [rows[pk] for pk in ids if pk in rows]
 

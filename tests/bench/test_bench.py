@@ -1,0 +1,145 @@
+"""The benchmark cannot rot: seed_scale and `bench` run at a small scale, and the query budgets of issue 7 are pinned.
+
+Timings are not asserted (they depend on the machine); every row must be present and none may fail. The budget for
+logging a call with 200 rules (<= 25 queries) is pinned by the workflow tests (tests/workflow), not repeated here.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+from django.db.models import QuerySet
+from django.test.utils import CaptureQueriesContext
+
+from bench.measure import bench_user
+from bench.scale import ScaleDataExists, seed_scale
+from tickets import selectors
+from tickets.models import Ticket, TicketCounter
+from vip.models import VipStatus
+from vip.services import vip_status_move
+
+EXPECTED_ROWS = [
+    "Queue page, 10 rows, default",
+    "Queue page, 25 rows, default",
+    "Queue page, 100 rows, default",
+    "Queue page, 10 rows, VIP only",
+    "Queue page, 25 rows, VIP only",
+    "Queue page, 100 rows, VIP only",
+    "Queue page, 10 rows, search",
+    "Queue page, 25 rows, search",
+    "Queue page, 100 rows, search",
+    "Ticket page",
+    "Person page",
+    "Service instance page",
+    "Customer group page",
+    "Log a call",
+    "API ticket list, 25 rows",
+    "API ticket list, 100 rows",
+    "API ticket detail",
+    "API create",
+    "Move a VIP status held by",
+    "Engine:",
+]
+
+
+@pytest.fixture
+def small_scale(db):
+    return seed_scale(tickets=400, people=200, rules=0, seed=3)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_make_bench_at_small_scale_reports_every_row_without_errors(tmp_path):
+    seed_scale(tickets=1000, people=300, rules=200, seed=11)
+    out = tmp_path / "bench.json"
+    call_command(
+        "bench",
+        runs=2,
+        warmup=1,
+        load_seconds=2,
+        concurrency=4,
+        engine_snapshots=500,
+        engine_runs=1,
+        json=str(out),
+        stdout=io.StringIO(),
+    )
+    report = json.loads(out.read_text())
+    names = [row["name"] for row in report["rows"]]
+    for expected in EXPECTED_ROWS:
+        assert any(name.startswith(expected) for name in names), f"no row for {expected!r} in {names}"
+    failed = {row["name"]: row["error"] for row in report["rows"] if row["status"] == "ERROR"}
+    assert not failed
+    for row in report["rows"]:
+        assert row["runs"] >= 1 and row["median_ms"] is not None, row
+    load = report["load"]
+    assert load["errors"] == 0, load
+    assert all(t["requests"] > 0 for t in load["targets"])
+    assert load["max_worker_rss_mb"]
+
+
+def test_seed_scale_is_consistent_and_refuses_a_second_run(small_scale):
+    assert small_scale.counts["tickets"] == Ticket.objects.count() == 400
+    # The counters end at the highest number of each type, so logging continues the sequence.
+    for counter in TicketCounter.objects.all():
+        highest = max(
+            int(n[3:])
+            for n in Ticket.objects.filter(number__startswith=counter.prefix).values_list("number", flat=True)
+        )
+        assert counter.last_number == highest
+    ticket = Ticket.objects.filter(service_instance__service_level__isnull=False).first()
+    response, _ = ticket.service_instance.service_level.target(ticket.priority)
+    assert (ticket.response_due_at - ticket.opened_at).total_seconds() == response * 60
+    assert Ticket.history.filter(history_change_reason__startswith="seed_scale").count() >= 400
+    with pytest.raises(ScaleDataExists):
+        seed_scale(tickets=10, people=10, rules=0)
+
+
+@pytest.mark.parametrize("params", [{}, {"vip": "1"}, {"q": "printer"}], ids=["default", "vip", "search"])
+def test_queue_page_queries_stay_within_budget_at_10_25_and_100_rows(small_scale, client, params):
+    client.force_login(bench_user())
+    counts = {}
+    for rows in (10, 25, 100):
+        with CaptureQueriesContext(connection) as ctx:
+            response = client.get("/tickets/", {"per_page": rows, **params})
+        assert response.status_code == 200
+        counts[rows] = len(ctx.captured_queries)
+    assert max(counts.values()) <= 12, counts
+    assert counts[10] == counts[100], counts
+
+
+@pytest.mark.parametrize(
+    "filters", [{}, {"state": "all"}, {"vip_only": True, "state": "all"}, {"search": "a", "state": "all"}]
+)
+def test_queue_sorted_one_priority_at_a_time_matches_one_sort(small_scale, filters):
+    queue = selectors.ticket_queue(**filters)
+    total = queue.count()
+    assert total > 0
+    expected = list(QuerySet.__getitem__(queue, slice(None)).values_list("pk", flat=True))
+    assert len(expected) == total
+    for start, stop in [(0, 10), (0, 25), (5, 105), (total - 7, total + 5), (0, total)]:
+        assert [t.pk for t in queue[max(start, 0) : stop]] == expected[max(start, 0) : stop]
+
+
+def test_api_list_in_queue_order_matches_one_sort(small_scale, api):
+    expected = list(
+        QuerySet.__getitem__(selectors.ticket_list().order_by(*selectors.QUEUE_ORDER), slice(None)).values_list(
+            "number", flat=True
+        )
+    )
+    page = api.get("/api/tickets/", {"limit": 100, "offset": 150}).json()
+    assert [row["number"] for row in page["results"]] == expected[150:250]
+    assert page["count"] == len(expected)
+
+
+def test_moving_a_vip_status_never_rewrites_people(small_scale):
+    status = VipStatus.objects.get(is_default=True)
+    holders = status.people.count()
+    assert holders > 100
+    with CaptureQueriesContext(connection) as ctx:
+        target = VipStatus.objects.count() if status.position == 1 else 1
+        vip_status_move(status, position=target, user=None, change_reason="test")
+    writes = [q["sql"] for q in ctx.captured_queries if q["sql"].lstrip().upper().startswith(("UPDATE", "INSERT"))]
+    assert writes and not [sql for sql in writes if '"people_person"' in sql or '"people_historicalperson"' in sql]
