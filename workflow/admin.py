@@ -471,6 +471,13 @@ class SimulateForm(forms.Form):
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
         help_text="Empty: now. Timeframes and minutes since opened are judged at this time.",
     )
+    opened_minutes_ago = forms.IntegerField(
+        label="Opened minutes ago",
+        required=False,
+        min_value=0,
+        max_value=366 * 24 * 60,
+        help_text="For a hypothetical ticket and scheduled rules ('minutes since opened'); empty: just logged.",
+    )
     event = forms.ChoiceField(
         choices=[
             (vocab.CREATE, "Ticket logged"),
@@ -516,6 +523,7 @@ class SimulateForm(forms.Form):
         common = {"event": data["event"] or vocab.CREATE, "try_rule_ids": [r.pk for r in data["try_rules"]]}
         if data.get("ticket"):
             return {"ticket": data["ticket"], "at": data.get("at"), **common}
+        at = data.get("at") or timezone.now()
         hypothetical = selectors.Hypothetical(
             caller=data["caller"],
             ticket_type=data["ticket_type"] or TicketType.INCIDENT,
@@ -523,9 +531,9 @@ class SimulateForm(forms.Form):
             impact=data["impact"] or Level.MEDIUM,
             urgency=data["urgency"] or Level.MEDIUM,
             service_instance=data.get("service_instance"),
-            at=data.get("at"),
+            at=at - dt.timedelta(minutes=data.get("opened_minutes_ago") or 0),  # when it was logged
         )
-        return {"hypothetical": hypothetical, **common}
+        return {"hypothetical": hypothetical, "at": at, **common}
 
 
 class ReplayForm(forms.Form):

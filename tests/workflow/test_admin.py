@@ -477,3 +477,21 @@ def test_revert_from_the_history_page_restores_the_rule_with_the_reason(admin_cl
     last = history_of(made).last()
     assert (last.history_change_reason, last.history_user) == ("undo the rename", admin_user)
     assert made.actions.count() == 1
+
+
+def test_simulate_a_scheduled_rule_on_a_hypothetical_ticket_opened_a_while_ago(admin_client, exec_person):
+    rule(
+        "VIP unassigned 15 minutes",
+        trigger="scheduled",
+        criteria=[("caller_is_vip", "true"), ("minutes_since_opened", "gte", 15)],
+        actions=[("raise_priority", 1)],
+    )
+    url = reverse("admin:workflow_rule_simulate")
+    fresh = admin_client.get(url, {"run": "1", "caller": exec_person.pk, "event": "scheduled"})
+    assert not fresh.context["evaluation"].matched
+    assert "minutes since opened &gt;= 15: saw 0" in fresh.content.decode()
+    later = admin_client.get(
+        url, {"run": "1", "caller": exec_person.pk, "event": "scheduled", "opened_minutes_ago": "20"}
+    )
+    assert [r.name for r in later.context["evaluation"].matched] == ["VIP unassigned 15 minutes"]
+    assert not RuleFiring.objects.exists()
