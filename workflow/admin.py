@@ -15,6 +15,7 @@ from typing import Any
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.widgets import AutocompleteSelect, RelatedFieldWidgetWrapper
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.forms.models import BaseInlineFormSet
 from django.http import HttpResponseRedirect
@@ -26,8 +27,8 @@ from django.utils.html import format_html, format_html_join
 
 from itsm.admin import REASON_FIELD, AuditedAdmin, AuditedStackedInline, ChangeReasonForm
 from itsm.services import validation_message
-from people.models import Person
-from services.models import ServiceInstance
+from people.models import Person, Team
+from services.models import ServiceInstance, ServiceLevel
 from tickets.choices import Level, TicketType
 from tickets.models import Ticket
 from vip.models import VipStatus
@@ -374,16 +375,18 @@ class RuleAdmin(AuditedAdmin):
             raise PermissionDenied
         form = SimulateForm(request.GET if "run" in request.GET else None, admin_site=self.admin_site)
         evaluation = None
+        values = None
         if form.is_bound and form.is_valid():
             evaluation = services.simulate(**form.simulate_kwargs())
+            values = _Values(evaluation)
         return self._page(
             request,
             "simulate.html",
             "Simulate rules",
             form=form,
             evaluation=evaluation,
-            trace=evaluation.trace if evaluation else (),
-            changes=_plan_changes(evaluation) if evaluation else [],
+            trace=_trace_rows(evaluation, values) if evaluation else (),
+            changes=_plan_changes(evaluation, values) if evaluation else [],
             media=self.media + form.media,
         )
 
@@ -429,17 +432,73 @@ class RuleAdmin(AuditedAdmin):
         return self._page(request, "lint.html", "Lint rules", rows=rows, rule_count=len(rules))
 
 
-def _plan_changes(evaluation) -> list[dict[str, Any]]:
-    """The fields the plan would change, with the value before and after as shown on the ticket."""
-    rows = []
-    by_field: dict[str, Any] = {}
+class _Values:
+    """Ticket field values as the ticket page shows them (P2, Assigned, VIP Desk); names read once per page."""
+
+    def __init__(self, evaluation):
+        ids: dict[str, set] = {"team": set(), "assignee": set(), "service_level": set()}
+        for step in evaluation.plan.steps:
+            if step.field in ids:
+                ids[step.field].update(v for v in (step.old, step.new) if v)
+        user_model = get_user_model()
+        self.names = {
+            "team": dict(Team.objects.filter(pk__in=ids["team"]).values_list("pk", "name")) if ids["team"] else {},
+            "assignee": (
+                dict(user_model.objects.filter(pk__in=ids["assignee"]).values_list("pk", user_model.USERNAME_FIELD))
+                if ids["assignee"]
+                else {}
+            ),
+            "service_level": (
+                dict(ServiceLevel.objects.filter(pk__in=ids["service_level"]).values_list("pk", "name"))
+                if ids["service_level"]
+                else {}
+            ),
+        }
+
+    def show(self, field: str, value: Any) -> str:
+        if value in (None, ""):
+            return "empty"
+        if field == "priority":
+            return f"P{value}"
+        if field == "status":
+            return selectors.choice_labels("statuses").get(value, str(value))
+        if field in ("impact", "urgency"):
+            return selectors.choice_labels("levels").get(value, str(value))
+        return str(self.names.get(field, {}).get(value, value))
+
+
+def _step_text(step, values: _Values) -> str:
+    """A plan step in words; a field that follows another action (status after an assignment) says so."""
+    spec = vocab.ACTIONS.get(step.action)
+    if step.field and spec is not None and spec.field != step.field:
+        return f"{step.field.replace('_', ' ')} becomes {values.show(step.field, step.new)} (follows: {step.display})"
+    return step.display
+
+
+def _trace_rows(evaluation, values: _Values) -> list[dict[str, Any]]:
+    return [{"result": r, "steps": [(s, _step_text(s, values)) for s in r.steps]} for r in evaluation.trace]
+
+
+def _plan_changes(evaluation, values: _Values) -> list[dict[str, Any]]:
+    """The fields the plan would change: the value now, the value after, and the rule that set it."""
+    last: dict[str, Any] = {}
     for step in evaluation.plan.steps:
         if step.field and step.outcome == "applied":
-            by_field[step.field] = step
+            last[step.field] = step
+    rows = []
     for name, new in evaluation.plan.changes.items():
-        step = by_field.get(name)
+        step = last.get(name)
+        old = step.old if step is not None else None
+        first = next((s for s in evaluation.plan.steps if s.field == name and s.outcome != "unchanged"), None)
+        if first is not None:
+            old = first.old
         rows.append(
-            {"field": name, "display": step.display if step else str(new), "rule": step.rule_label if step else ""}
+            {
+                "field": name.replace("_", " "),
+                "now": values.show(name, old),
+                "after": values.show(name, new),
+                "rule": step.rule_label if step is not None else "",
+            }
         )
     return rows
 

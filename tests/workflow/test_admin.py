@@ -304,7 +304,20 @@ def test_simulate_existing_ticket_shows_matches_and_the_failed_criterion_and_sav
     assert "matched" in html and "Executives P1" in html
     assert "caller VIP status is Critical Role: saw Executive" in html
     assert "Set priority P1" in html
+    assert response.context["changes"] == [
+        {"field": "priority", "now": "P3", "after": "P1", "rule": "Rule 1 'Executives P1'"}
+    ]
     assert (RuleFiring.objects.count(), Ticket.history.count(), Ticket.objects.get(pk=ticket.pk).priority) == before
+
+
+def test_simulate_shows_the_status_that_follows_an_assignment(admin_client, exec_person, log_ticket):
+    ticket = log_ticket(exec_person)
+    desk = factories.team(1, name="VIP Desk")
+    rule("To the desk", actions=[("assign_team", desk.pk)])
+    response = admin_client.get(reverse("admin:workflow_rule_simulate"), {"run": "1", "ticket": ticket.number})
+    changes = {c["field"]: (c["now"], c["after"]) for c in response.context["changes"]}
+    assert changes == {"team": ("empty", "VIP Desk"), "status": ("New", "Assigned")}
+    assert "status becomes Assigned (follows: Assign team VIP Desk)" in response.content.decode()
 
 
 def test_simulate_hypothetical_ticket_and_an_inactive_rule(admin_client, exec_person, executive):
