@@ -143,8 +143,12 @@ class TicketEditForm(forms.Form):
     ]
 
     def __init__(self, *args, ticket=None, **kwargs):
-        if ticket is not None and "initial" not in kwargs:
-            kwargs["initial"] = {name: getattr(ticket, name) for name in self.FIELDS}
+        if ticket is not None:
+            # FormView always passes `initial` (an empty dict by default): start from the ticket's values.
+            kwargs["initial"] = {
+                **{name: getattr(ticket, name) for name in self.FIELDS},
+                **(kwargs.get("initial") or {}),
+            }
         super().__init__(*args, **kwargs)
         self.ticket = ticket
         if ticket is not None:

@@ -219,9 +219,8 @@ def _log_one(rng, index, status, *, user, now, people, vips, instances, fallback
     if status in (Status.RESOLVED, Status.CLOSED):
         # Most are resolved within a day; a share take days and miss the resolution target.
         late = rng.random() < 0.2
-        moment = min(
-            opened + dt.timedelta(minutes=rng.randint(60 * 30, 60 * 96) if late else rng.randint(20, 600)), now
-        )
+        resolved = opened + dt.timedelta(minutes=rng.randint(60 * 30, 60 * 96) if late else rng.randint(20, 600))
+        moment = max(moment, min(resolved, now))  # never before the notes and moves already made
         move(Status.RESOLVED, rng.choice(RESOLUTIONS))
     if status == Status.CLOSED:
         moment = min(moment + dt.timedelta(days=rng.randint(1, 3)), now)

@@ -350,6 +350,22 @@ class TestTicketPage:
         )
         assert history_of(ticket).last().history_change_reason == "caller calmer"
 
+    def test_edit_page_starts_from_the_ticket_values(self, analyst_client, analyst_user):
+        team = base.team(0)
+        instance = factories.instance("Email")
+        ticket = factories.ticket(
+            0, description="Paper jam", impact=Level.LOW, urgency=Level.HIGH, team=team, service_instance=instance
+        )
+        form = analyst_client.get(reverse("tickets:edit", args=[ticket.number])).context["form"]
+        assert {name: form[name].value() for name in ("title", "description", "impact", "urgency", "source")} == {
+            "title": "Printer 0 jams",
+            "description": "Paper jam",
+            "impact": "low",
+            "urgency": "high",
+            "source": "phone",
+        }
+        assert (form["team"].value(), form["service_instance"].value()) == (team.pk, instance.pk)
+
     def test_edit_errors_keep_input(self, analyst_client):
         ticket = factories.ticket(0)
         response = analyst_client.post(
