@@ -50,7 +50,8 @@ def test_admin_builds_a_rule_simulates_it_and_moves_it(page, live_server, admin_
     page.fill("#id_ticket", ticket.number)
     page.click("button[name=run]")
     expect(page.locator(f"#trace tr.rule-{made.pk}")).to_contain_text("matched")
-    expect(page.locator("#plan")).to_contain_text("Set priority P1")
+    expect(page.locator("#plan")).to_contain_text("Rule 2 'Executives are P1'")
+    expect(page.locator("#trace")).to_contain_text("Set priority P1")
 
     page.goto(f"{live_server.url}/admin/workflow/rule/")
     page.click("button.rule-move-top[aria-label='Move to top Executives are P1']")
