@@ -144,6 +144,9 @@ class EngineConfig:
 
 # -- outputs --------------------------------------------------------------------------------------------------------
 APPLIED, OVERRIDDEN, SKIPPED, UNCHANGED = "applied", "overridden", "skipped", "unchanged"
+# The two ticket statuses the engine needs to know by name (the lifecycle's other rules come in EngineConfig).
+NEW, ASSIGNED = "new", "assigned"
+NEEDS_ASSIGNEE = "Assign the ticket to an analyst or a team first; it then becomes Assigned."
 
 
 @dataclass(frozen=True, slots=True)
@@ -679,6 +682,9 @@ def _plan(
                 allowed = tuple(config.transitions.get(old, ())) if config.transitions else None
                 if action.value == old:
                     add(rule, action, "status", old, old, UNCHANGED)
+                elif action.value == ASSIGNED and state["team"] is None and state["assignee"] is None:
+                    # The ticket's lifecycle: Assigned means someone has it (the ticket service refuses otherwise).
+                    add(rule, action, "status", old, action.value, SKIPPED, NEEDS_ASSIGNEE)
                 elif allowed is not None and action.value not in allowed:
                     names = ", ".join(_label(config.status_labels, s) for s in allowed) or "none (final status)"
                     add(
@@ -701,6 +707,11 @@ def _plan(
                 state[fld] = action.value
                 set_by[fld] = rule.id
                 add(rule, action, fld, old, action.value, APPLIED if old != action.value else UNCHANGED)
+                if fld in ("team", "assignee") and action.value is not None and state["status"] == NEW:
+                    # As the ticket service does: a New ticket given a team or an analyst becomes Assigned.
+                    state["status"] = ASSIGNED
+                    set_by["status"] = rule.id
+                    add(rule, action, "status", NEW, ASSIGNED, note="a New ticket given a team or analyst is Assigned")
             else:
                 texts.append(len(rows))
                 add(rule, action, None, None, None)

@@ -201,7 +201,7 @@ def test_match_all_needs_every_criterion_and_any_needs_one():
 
 def test_rule_without_criteria_matches_every_ticket():
     result = evaluate(snap(), [rule(1, actions=[act("assign_team", 9)])], event="create", config=CONFIG)
-    assert result.plan.changes == {"team": 9}
+    assert result.plan.changes == {"team": 9, "status": "assigned"}  # a New ticket with a team is Assigned
     assert "every ticket" in result.matched[0].because
 
 
@@ -221,7 +221,7 @@ def test_stop_processing_keeps_later_rules_from_running():
     stopper = rule(1, crit("vip_status", "is", EXEC), actions=[act("assign_team", 7)], stop_processing=True)
     later = rule(2, actions=[act("assign_team", 8), act("set_priority", 5)])
     result = evaluate(snap(), [stopper, later], event="create", config=CONFIG)
-    assert result.plan.changes == {"team": 7}
+    assert result.plan.changes == {"team": 7, "status": "assigned"}
     assert [r.rule_id for r in result.matched] == [1]
     assert result.trace[1].outcome == "not evaluated"
     assert "stopped processing" in result.trace[1].reason
@@ -231,7 +231,7 @@ def test_stop_processing_only_when_the_rule_matched():
     stopper = rule(1, crit("vip_status", "is", CRITICAL), actions=[act("assign_team", 7)], stop_processing=True)
     later = rule(2, actions=[act("assign_team", 8)])
     result = evaluate(snap(), [stopper, later], event="create", config=CONFIG)
-    assert result.plan.changes == {"team": 8}
+    assert result.plan.changes == {"team": 8, "status": "assigned"}
 
 
 def test_actions_never_retrigger_rules_in_the_same_run():
@@ -315,8 +315,12 @@ def test_raise_after_impact_starts_from_the_matrix_value():
 
 # -- status, notes, notifications ---------------------------------------------------------------------------------
 def test_status_change_follows_allowed_transitions():
-    ok = evaluate(snap(status="new"), [rule(1, actions=[act("set_status", "assigned")])], event="create", config=CONFIG)
+    to_assigned = [rule(1, actions=[act("set_status", "assigned")])]
+    ok = evaluate(snap(status="new", team_id=3), to_assigned, event="create", config=CONFIG)
     assert ok.plan.changes == {"status": "assigned"}
+    nobody = evaluate(snap(status="new"), to_assigned, event="create", config=CONFIG)
+    assert nobody.plan.changes == {}
+    assert nobody.plan.steps[0].outcome == "skipped" and "Assign the ticket" in nobody.plan.steps[0].note
     refused = evaluate(
         snap(status="closed"), [rule(1, actions=[act("set_status", "in_progress")])], event="update", config=CONFIG
     )
