@@ -29,20 +29,20 @@ def victoria(default_status):
     return factories.person(0, first_name="Victoria", last_name="Vance", vip_status=executive)
 
 
-def sign_in(page, url, user):
+def sign_in(page, user):
     page.fill("#id_username", user.username)
     page.fill("#id_password", PASSWORD)
     page.locator("input[type=submit], button[type=submit]").first.click()
 
 
-def test_admin_rule_simulated_then_on_and_the_ticket_page_says_why(page, live_server, admin_user, analyst_user, victoria):
+def test_rule_built_simulated_turned_on_and_ticket_says_why(page, live_server, admin_user, analyst_user, victoria):
     earlier = ticket_factories.ticket(caller=victoria, title="Earlier call")
     assert earlier.priority == 3
 
     # The admin builds the rule, switched off.
     page.set_viewport_size({"width": 1360, "height": 900})
     page.goto(f"{live_server.url}/admin/login/?next=/admin/workflow/rule/add/")
-    sign_in(page, live_server.url, admin_user)
+    sign_in(page, admin_user)
     page.select_option("#id_criteria-0-field", "vip_status")
     page.select_option("#id_criteria-0-operator", "is")
     page.select_option("#id_criteria-0-vip_status", label="Executive")
@@ -77,7 +77,7 @@ def test_admin_rule_simulated_then_on_and_the_ticket_page_says_why(page, live_se
     # An analyst logs a call for Victoria Vance.
     analyst = page.context.browser.new_context(viewport={"width": 1360, "height": 900}).new_page()
     analyst.goto(f"{live_server.url}/tickets/new/")
-    sign_in(analyst, live_server.url, analyst_user)
+    sign_in(analyst, analyst_user)
     expect(analyst.locator("h1")).to_have_text("Log a call")
     analyst.fill("#id_caller_query", "Vance")
     analyst.locator("#caller-results li[role=option]", has_text="Victoria Vance").click()
