@@ -63,13 +63,29 @@ class QueueQuerySet(TicketQuerySet):
             and k.step is None
             and k.stop is not None
             and (k.start or 0) >= 0
-            and list(self.query.order_by) == QUEUE_ORDER
+            and self._in_queue_order()
         ):
             return self._slice_by_priority(k.start or 0, k.stop)
         return super().__getitem__(k)
 
+    def _in_queue_order(self) -> bool:
+        return list(self.query.order_by) == QUEUE_ORDER
+
+    def _priority_counts(self) -> list[tuple[int, int]]:
+        """[(priority, tickets)], one grouped query, kept on this queryset: a paginator counts, then slices the same
+        object, so the count and the page share it (a search scans the open tickets once for both)."""
+        if getattr(self, "_counts_cache", None) is None:
+            grouped = self.order_by().values_list("priority").annotate(rows=Count("pk")).values_list("priority", "rows")
+            self._counts_cache = sorted(grouped)
+        return self._counts_cache
+
+    def count(self) -> int:
+        if self._result_cache is None and not self.query.is_sliced and self._in_queue_order():
+            return sum(rows for _priority, rows in self._priority_counts())
+        return super().count()
+
     def _slice_by_priority(self, start: int, stop: int) -> list[Ticket]:
-        counts = self.order_by().values_list("priority").annotate(rows=Count("pk")).values_list("priority", "rows")
+        counts = self._priority_counts()
         touched, skipped, offset = [], 0, 0
         for priority, count in sorted(counts):
             if offset + count > start and offset < stop:
