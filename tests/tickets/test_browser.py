@@ -132,9 +132,14 @@ def test_a_save_without_title_shows_the_error_next_to_the_field_and_saves_nothin
 def test_a_standard_caller_shows_no_badge(desk, executive):
     page = desk
     base.person(5, first_name="Stan", last_name="Dard", job_title="Clerk")
-    option = choose_caller(page, "stan", "Stan Dard")
+    page.fill("#id_caller_query", "stan")
+    option = page.locator("#caller-results li[role=option]", has_text="Stan Dard")
+    expect(option).to_have_attribute("aria-selected", "true")  # the first match is highlighted
     expect(option.locator(".vip-badge")).to_have_count(0)
+    page.keyboard.press("Enter")  # chosen from the keyboard, without submitting the form
     expect(page.locator("#caller-card")).to_contain_text("Clerk")
+    expect(page.locator("#id_title")).to_be_focused()
+    assert Ticket.objects.count() == 0
     expect(page.locator("#caller-card .vip-badge")).to_have_count(0)
     expect(page.locator("#instance-help")).to_contain_text("no service instance")
     page.fill("#id_title", "Password reset")
