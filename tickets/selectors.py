@@ -82,6 +82,8 @@ class QueueQuerySet(TicketQuerySet):
         return sorted(grouped)
 
     def _slice_by_priority(self, start: int, stop: int) -> list[Ticket]:
+        if stop <= start:
+            return []
         counts = self._priority_counts(stop)
         touched, skipped, offset = [], 0, 0
         for priority, count in sorted(counts):

@@ -119,7 +119,8 @@ def test_queue_sorted_one_priority_at_a_time_matches_one_sort(small_scale, filte
     assert total > 0
     expected = list(QuerySet.__getitem__(queue, slice(None)).values_list("pk", flat=True))
     assert len(expected) == total
-    for start, stop in [(0, 10), (0, 25), (5, 105), (total - 7, total + 5), (0, total)]:
+    assert selectors.ticket_queue(**filters)[3:3] == []
+    for start, stop in [(0, 10), (0, 25), (5, 105), (total - 7, total + 5), (0, total), (total + 3, total + 9)]:
         assert [t.pk for t in queue[max(start, 0) : stop]] == expected[max(start, 0) : stop]
 
 
