@@ -65,6 +65,7 @@ class Command(BaseCommand):
         parser.add_argument("--engine-runs", type=int, default=5)
         parser.add_argument("--json", default=str(Path(settings.BASE_DIR) / "var" / "bench.json"))
         parser.add_argument("--only", default="", help="Run only the cases whose name contains this text.")
+        parser.add_argument("--markdown", action="store_true", help="Also print the README's Markdown table.")
 
     def handle(self, *args, **options):
         if not Ticket.objects.exists():
@@ -120,6 +121,10 @@ class Command(BaseCommand):
         path = Path(options["json"])
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps(report, indent=2, default=str) + "\n")
+        if options["markdown"]:
+            from bench.report import markdown
+
+            self.stdout.write(markdown(report))
         misses = [r.name for r in results if r.status in ("MISS", "ERROR")]
         self.stdout.write(f"Written {path}. " + (f"Missed or failed: {len(misses)}" if misses else "All targets met."))
 
