@@ -152,12 +152,15 @@ class TicketEditForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.ticket = ticket
         if ticket is not None:
-            # Show the caller's instances first is the log-a-call page's job; here any instance may be chosen, but
-            # the configuration items offered are those of the current instance.
-            if ticket.service_instance_id:
+            # Any instance may be chosen here; the configuration items offered are those of the instance chosen
+            # (the one submitted, else the ticket's), and the page's script refreshes them when the instance changes.
+            chosen = (
+                str(self.data.get("service_instance", "")) if self.is_bound else str(ticket.service_instance_id or "")
+            )
+            if chosen.isdigit() and len(chosen) < 19:
                 self.fields["configuration_item"].queryset = ConfigurationItem.objects.filter(
-                    service_instances=ticket.service_instance_id
-                )
+                    service_instances=int(chosen)
+                ).order_by("name", "id")
 
 
 class TransitionForm(forms.Form):

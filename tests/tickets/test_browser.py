@@ -152,3 +152,22 @@ def test_a_standard_caller_shows_no_badge(desk, executive):
     row = page.locator("#queue-table tbody tr", has_text="Password reset")
     expect(row).to_have_count(1)
     expect(row.locator(".vip-badge")).to_have_count(0)
+
+
+def test_editing_a_ticket_the_ci_list_follows_the_chosen_instance(desk, live_server, executive):
+    page = desk
+    person, email = executive
+    drive = factories.instance("Shared Drive", group=factories.customer_group("Registry"))
+    factories.configuration_item("mx01", instances=[email])
+    factories.configuration_item("fs01", instances=[drive])
+    ticket = factories.ticket(0, caller=person, service_instance=email)
+    page.goto(f"{live_server.url}/tickets/{ticket.number}/edit/")
+    item = page.locator("#id_configuration_item option")
+    expect(item).to_have_text(["— none —", re.compile("mx01")])
+    page.select_option("#id_service_instance", str(drive.pk))
+    expect(item).to_have_text(["— none —", re.compile("fs01")])
+    page.select_option("#id_configuration_item", label="fs01 (Server)")
+    page.click("button[type=submit].primary")
+    expect(page.locator("h1")).to_contain_text(ticket.number, timeout=SLOW)
+    ticket.refresh_from_db()
+    assert (ticket.service_instance, ticket.configuration_item.name) == (drive, "fs01")

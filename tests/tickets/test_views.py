@@ -366,6 +366,23 @@ class TestTicketPage:
         }
         assert (form["team"].value(), form["service_instance"].value()) == (team.pk, instance.pk)
 
+    def test_edit_moves_the_ticket_to_another_instance_and_one_of_its_cis(self, analyst_client):
+        drive, mail = factories.instance("Shared Drive"), factories.instance("Email")
+        fs01 = factories.configuration_item("fs01", instances=[drive])
+        mx01 = factories.configuration_item("mx01", instances=[mail])
+        ticket = factories.ticket(0, service_instance=drive, configuration_item=fs01)
+        url = reverse("tickets:edit", args=[ticket.number])
+        data = {"title": ticket.title, "source": "phone", "impact": "medium", "urgency": "medium"}
+        response = analyst_client.post(url, {**data, "service_instance": mail.pk, "configuration_item": mx01.pk})
+        assert response.status_code == 302, response.context["form"].errors
+        ticket.refresh_from_db()
+        assert (ticket.service_instance, ticket.configuration_item) == (mail, mx01)
+        # A CI that does not serve the chosen instance is refused next to the field, nothing saved.
+        response = analyst_client.post(url, {**data, "service_instance": mail.pk, "configuration_item": fs01.pk})
+        assert response.status_code == 200 and "configuration_item" in response.context["form"].errors
+        ticket.refresh_from_db()
+        assert ticket.configuration_item == mx01
+
     def test_edit_errors_keep_input(self, analyst_client):
         ticket = factories.ticket(0)
         response = analyst_client.post(
