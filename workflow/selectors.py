@@ -188,20 +188,22 @@ def _stamp_models() -> list[Any]:
 
 
 def definitions_stamp() -> tuple:
-    """One query: for each table above, its row count, highest id and (for history tables) latest history date.
+    """One query: for each history table above, its highest id and latest history date (both read from an index);
+    for the one table without history (a criterion's VIP statuses), its row count and highest id.
 
-    Any write through the services changes it (a new history row). The date guards against ids reused after a
-    rollback (SQLite hands out a rolled-back id again).
+    Any write through the services adds a history row, deletions included, so the stamp changes. The date guards
+    against ids reused after a rollback (SQLite hands out a rolled-back id again).
     """
     quote = connection.ops.quote_name
     parts = []
     for model in _stamp_models():
         table = quote(model._meta.db_table)
         pk = quote(model._meta.pk.column)
-        parts.append(f"(SELECT COUNT(*) FROM {table})")
         parts.append(f"(SELECT MAX({pk}) FROM {table})")
         if any(f.name == "history_date" for f in model._meta.concrete_fields):
             parts.append(f"(SELECT MAX({quote('history_date')}) FROM {table})")
+        else:
+            parts.append(f"(SELECT COUNT(*) FROM {table})")
     with connection.cursor() as cursor:
         cursor.execute("SELECT " + ", ".join(parts))
         row = cursor.fetchone()
