@@ -1,5 +1,7 @@
 """OpenAPI post-processing: document the error answers every operation can give."""
 
+import re
+
 ERROR_BODY = {
     "type": "object",
     "properties": {"detail": {"type": "string"}},
@@ -57,6 +59,9 @@ def document_request_rules(result, generator, request, public):
     """Documents what the server enforces on input so that clients (and schemathesis) can rely on the schema:
 
     - request strings carry a pattern: no NUL characters, and not blank when blank is refused;
+    - a string that may be blank or match a format is `anyOf` the two, not drf-spectacular's `oneOf`: when the format
+      also matches the empty string (a NUL-free text), `""` would match both branches and fail a `oneOf`;
+    - a decimal string needs a digit: drf-spectacular's pattern also matches "", "-" and ".", which DRF refuses;
     - string query parameters carry the NUL rule (PostgreSQL cannot search for NUL);
     - when change reasons are required: the `change_reason` body field is required in partial updates too (DRF
       documents partial bodies without required fields, but the reason is still checked), and the X-Change-Reason
@@ -66,6 +71,9 @@ def document_request_rules(result, generator, request, public):
 
     required = reasons_required()
     schemas = result.get("components", {}).get("schemas", {})
+    for schema in schemas.values():
+        _blank_or_format(schema)
+        _decimal_needs_a_digit(schema)
     for name, schema in schemas.items():
         if not name.endswith("Request") or not isinstance(schema, dict):
             continue
@@ -88,6 +96,28 @@ def document_request_rules(result, generator, request, public):
                     parameter["required"] = required
                     parameter["schema"] = {"type": "string", "minLength": 1, "maxLength": 2000, "pattern": NOT_BLANK}
     return result
+
+
+def _blank_or_format(schema: dict) -> None:
+    for prop in (schema.get("properties") or {}).values():
+        branches = prop.get("oneOf") if isinstance(prop, dict) else None
+        if branches and {"type": "string", "maxLength": 0} in branches:
+            prop["anyOf"] = prop.pop("oneOf")
+
+
+_SPECTACULAR_DECIMAL = re.compile(r"\^-\?\\d\{0,(\d+)\}\(\?:\\\.\\d\{0,(\d+)\}\)\?\$")
+
+
+def _decimal_needs_a_digit(schema: dict) -> None:
+    for prop in (schema.get("properties") or {}).values():
+        if not isinstance(prop, dict) or prop.get("format") != "decimal":
+            continue
+        match = _SPECTACULAR_DECIMAL.fullmatch(prop.get("pattern", ""))
+        if match:
+            whole, places = (int(g) for g in match.groups())
+            digits = rf"\d{{1,{whole}}}(?:\.\d{{0,{places}}})?" if whole else ""
+            fraction = rf"\.\d{{1,{places}}}" if places else ""
+            prop["pattern"] = rf"^-?(?:{'|'.join(part for part in (digits, fraction) if part) or '0'})$"
 
 
 def _needs_reason(body: dict, schemas: dict) -> bool:

@@ -14,6 +14,8 @@ class TokenView(ObtainAuthToken):
     """POST username and password, get the token to send as `Authorization: Token <key>`."""
 
     parser_classes = [JSONParser]
+    # The way to log in: it takes no credentials but the body's (and so documents no security requirement).
+    authentication_classes = []
 
 
 api_patterns = [

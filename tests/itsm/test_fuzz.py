@@ -2,13 +2,25 @@
 
 Every operation the schema documents is fuzzed (new endpoints are covered as soon as they are routed), as a superuser
 with token auth, with all of schemathesis's default checks. The demo data is loaded once per module, inside a
-transaction that is rolled back at the end, and each operation runs in its own savepoint, so a DELETE in one operation
-does not starve the next one of rows.
+transaction that is rolled back at the end, and each case runs in its own savepoint, so a DELETE in one case does not
+starve the next one of rows.
 
-A green run can test nothing (every `{id}` answering 404, every write answering 400), so ids in paths and foreign keys
-in bodies are mapped to rows that exist for most cases, and each operation must get a share of 2xx answers.
+A green run can test nothing (every `{id}` answering 404, every write answering 400), so:
 
-ITSM_FUZZ_EXAMPLES sets the examples per operation (50 by default, the CI value).
+- path lookups (`{id}`, and `{number}` for tickets: whatever the viewset looks rows up by) are mapped to rows that
+  exist for four cases in five; the fifth keeps its generated (usually unknown) value;
+- a DELETE is pointed, three cases in five, at a row that can actually be deleted (found once per model by deleting
+  each candidate in a savepoint that is rolled back), one in five at any row (often still used by others: a 409);
+- foreign keys in schema-valid bodies point at existing rows;
+- each operation must have *reached* the code behind it in at least MIN_REACHED_SHARE of its schema-valid cases, and
+  must have succeeded (2xx) at least once. Reached means: a 2xx; a 409 (the request got past parsing, permissions,
+  lookup and validation, and the current data refused it: a row still in use, a duplicate name, a position beyond
+  the list, a transition the lifecycle does not allow); or a 400 for a business rule (RuleRefusal: "the end must be
+  after the start", "resolution at least the response target"), which no schema can state. A 404 or a format 400
+  never counts.
+
+ITSM_FUZZ_EXAMPLES sets the examples per operation (50 by default, the CI value); ITSM_FUZZ_REPORT=<file> writes
+each operation's answers by status code there, to see what a run tested.
 """
 
 from __future__ import annotations
@@ -16,11 +28,13 @@ from __future__ import annotations
 import io
 import os
 import re
+import zlib
 from collections import Counter
 
 import pytest
 import schemathesis
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.management import call_command
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections, transaction
@@ -30,14 +44,15 @@ from rest_framework.authtoken.models import Token
 from rest_framework.relations import ManyRelatedField, RelatedField
 from rest_framework.views import APIView
 from schemathesis.core.failures import FailureGroup
+from schemathesis.core.parameters import ParameterLocation
 from schemathesis.openapi.checks import RejectedPositiveData
 
-from itsm.exceptions import RuleRefusal
+from itsm.exceptions import Conflict, RuleRefusal, as_drf_error
 from itsm.wsgi import application
 
 EXAMPLES = int(os.environ.get("ITSM_FUZZ_EXAMPLES", "50"))
-# Share of an operation's cases that must succeed (2xx) for the run to count as testing it.
-MIN_SUCCESS_SHARE = 0.25
+# Share of an operation's schema-valid cases that must reach the code behind it (see the module docstring).
+MIN_REACHED_SHARE = 0.25
 TOKEN_PATH = "/api/auth/token/"
 FUZZ_USER = "fuzzer"
 FUZZ_PASSWORD = "fuzz-pass-123"
@@ -45,21 +60,58 @@ FUZZ_PASSWORD = "fuzz-pass-123"
 pytestmark = [pytest.mark.fuzz, pytest.mark.django_db]
 
 schema = schemathesis.openapi.from_wsgi("/api/schema/", application)
+# No made-up query parameters or headers in negative cases: servers ignore unknown ones (HTTP says so for headers),
+# so such a case is only "refused" when its path points nowhere, and a DELETE of a real row would be flagged.
+schema.config.generation.update(allow_extra_parameters=False)
 statuses: dict[str, Counter] = {}
 
 
 # -- where an operation's ids live ------------------------------------------------------------------------------------
+PATH_PARAMETER = re.compile(r"\{[^}/]+\}")
+
+
 def _viewset(path: str):
     """The viewset class behind a schema path such as /api/vip-statuses/{id}/move/ (None when not a viewset)."""
     try:
-        match = resolve(path.replace("{id}", "1"))
+        match = resolve(PATH_PARAMETER.sub("1", path))
     except Resolver404:
         return None
     return getattr(match.func, "cls", None)
 
 
-def _existing_ids(model) -> list[int]:
-    return list(model._default_manager.order_by("pk").values_list("pk", flat=True)[:200])
+def _lookup(view) -> tuple[str, str]:
+    """(path parameter, model field) a detail route looks rows up by: ("id", "pk"), or ("number", "number")."""
+    field = getattr(view, "lookup_field", "pk") or "pk"
+    parameter = getattr(view, "lookup_url_kwarg", None) or field
+    return ("id" if parameter == "pk" else parameter), field
+
+
+def _existing(model, field: str = "pk") -> list:
+    return list(model._default_manager.order_by("pk").values_list(field, flat=True)[:200])
+
+
+_deletable: dict[type, list[int]] = {}
+
+
+def _deletable_ids(view, model) -> list[int]:
+    """Rows of `model` that the viewset's delete service accepts, found once per run: each candidate is deleted in a
+    savepoint that is rolled back. Empty when every row is still used by others."""
+    if model not in _deletable:
+        user = get_user_model().objects.get(username=FUZZ_USER)
+        found = []
+        for instance in model._default_manager.order_by("-pk")[:40]:
+            pk = instance.pk
+            try:
+                with transaction.atomic():
+                    view.delete_service(instance, user=user, change_reason="fuzz probe")
+                    transaction.set_rollback(True)
+            except Exception:  # refused (in use, the default, ...): not a row for the success path
+                continue
+            found.append(pk)
+            if len(found) >= 8:
+                break
+        _deletable[model] = sorted(found)
+    return _deletable[model]
 
 
 def _related_fields(view) -> dict[str, tuple[object, bool]]:
@@ -82,39 +134,49 @@ def _int(value) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
-def _path_int(value) -> int | None:
-    """The coverage phase sends path ids already serialised ("0"); the fuzzing phase as integers."""
+def _path_seed(value) -> int | None:
+    """A number to spread a generated path value over the rows: the value itself for ids (the coverage phase sends
+    them serialised, "0"; the fuzzing phase as integers), a checksum for other strings (ticket numbers)."""
     if _int(value):
         return value
     if isinstance(value, str) and re.fullmatch(r"-?[0-9]{1,18}", value):
         return int(value)
+    if isinstance(value, str):
+        return zlib.crc32(value.encode("utf-8", "surrogatepass"))
     return None
 
 
 def pin_to_rows(case, n: int) -> None:
-    """Points ids at rows that exist. `n` counts the operation's cases, so that the many cases sharing one generated
-    id (the coverage phase sends id 0 a lot) spread over the rows; with derandomize the run is still reproducible.
+    """Points path lookups and foreign keys at rows that exist. `n` counts the operation's cases, so that the many
+    cases sharing one generated value (the coverage phase sends id 0 a lot) spread over the rows; with derandomize
+    the run is still reproducible.
 
-    Path ids: four ids in five target an existing row, the fifth keeps its generated (usually unknown) id. Any
-    integer is a valid id, so this keeps negative cases negative. Foreign keys in schema-valid bodies always point at
-    an existing row (an unknown id is a 400 that no schema can rule out); negative bodies are left alone, because the
-    negated part may be the foreign key itself.
+    Path lookups: four in five target an existing row (for a DELETE, three in five a row that can be deleted), the
+    fifth keeps its generated (usually unknown) value; a path value generated to violate the schema is left alone.
+    Foreign keys in schema-valid bodies always point at an existing row (an unknown id
+    is a 400 that no schema can rule out); negative bodies are left alone, because the negated part may be the foreign
+    key itself.
     """
     view = _viewset(case.operation.path)
     if view is None:
         return
-    pk = _path_int((case.path_parameters or {}).get("id"))
+    parameter, field = _lookup(view)
+    negative_path = case.meta is not None and case.meta.is_negative_at(ParameterLocation.PATH)
+    seed = None if negative_path else _path_seed((case.path_parameters or {}).get(parameter))
     model = getattr(getattr(view, "queryset", None), "model", None)
-    if pk is not None and model is not None and (pk + n) % 5 != 3:
-        ids = _existing_ids(model)
-        if ids:
-            case.path_parameters["id"] = ids[(pk + n) % len(ids)]
+    if seed is not None and model is not None and (seed + n) % 5 != 3:
+        slot = (seed + n) % 5
+        values = _existing(model, field)
+        if case.method.upper() == "DELETE" and slot != 4:
+            values = _deletable_ids(view, model) or values
+        if values:
+            case.path_parameters[parameter] = values[(seed + n) % len(values)]
     positive = case.meta is None or case.meta.generation.mode.is_positive
     if not positive or not isinstance(case.body, dict):
         return
     for name, (related, many) in _related_fields(view).items():
         value = case.body.get(name)
-        ids = _existing_ids(related)
+        ids = _existing(related)
         if not ids:
             continue
         if many and isinstance(value, list):
@@ -140,6 +202,18 @@ def seeded(django_db_setup, django_db_blocker):
             outer.__exit__(None, None, None)
 
 
+@pytest.fixture(scope="module", autouse=True)
+def report():
+    """Writes the answers per operation to ITSM_FUZZ_REPORT when set."""
+    yield
+    target = os.environ.get("ITSM_FUZZ_REPORT")
+    if target:
+        with open(target, "w", encoding="utf-8") as out:
+            for name, counter in sorted(statuses.items()):
+                counts = ", ".join(f"{mode} {code}: {n}" for (mode, code), n in sorted(counter.items()))
+                out.write(f"{name.removeprefix('test_api_fuzz')}  {counts}\n")
+
+
 @pytest.fixture
 def keep_connection():
     """The WSGI handler closes "obsolete" connections at each request, which would end the test transaction."""
@@ -152,19 +226,38 @@ def keep_connection():
 
 @pytest.fixture
 def outcome(request):
-    """Counts each operation's answers by generation mode; fails the operation when too few schema-valid cases
-    succeeded (a run where every `{id}` is a 404 or every write a 400 tests nothing)."""
+    """Counts each operation's answers by generation mode, and the schema-valid cases that reached the code behind the
+    operation; fails the operation when too few did, or none succeeded (see the module docstring)."""
     counter: Counter = Counter()
     yield counter
     statuses[request.node.name] = counter
     positive = {code: n for (mode, code), n in counter.items() if mode == "positive"}
     total = sum(positive.values())
     ok = sum(n for code, n in positive.items() if 200 <= code < 300)
+    reached = counter.get(("reached", 0), 0)
     if total and not counter.get(("failed", 0)):
-        assert ok / total >= MIN_SUCCESS_SHARE, (
-            f"only {ok} of {total} schema-valid cases got a 2xx answer ({dict(counter)}): the run barely reached the "
-            "code behind this operation"
+        assert ok and reached / total >= MIN_REACHED_SHARE, (
+            f"{ok} of {total} schema-valid cases got a 2xx answer and {reached} reached the code behind this "
+            f"operation ({dict(counter)}): the run barely tested it"
         )
+
+
+def reached(response, refusals) -> bool:
+    """Whether a schema-valid request got as far as the data: a 2xx, a 409, or a 400 for a business rule."""
+    code = response.status_code
+    if 200 <= code < 300 or code == 409:
+        return True
+    return code == 400 and bool(refusals) and is_rule_refusal(refusals[-1])
+
+
+def is_rule_refusal(exc: Exception) -> bool:
+    """A RuleRefusal, or a Django ValidationError that the exception handler turns into one."""
+    if isinstance(exc, DjangoValidationError):
+        try:
+            exc = as_drf_error(exc)
+        except Conflict:
+            return False
+    return isinstance(exc, RuleRefusal)
 
 
 @pytest.fixture
@@ -199,7 +292,7 @@ def forgivable(case, response, refusals) -> bool:
         return False
     if case.operation.path == TOKEN_PATH:
         return True
-    return isinstance(refusals[-1], RuleRefusal)
+    return is_rule_refusal(refusals[-1])
 
 
 @schema.parametrize()
@@ -233,3 +326,5 @@ def test_api_fuzz(case, seeded, keep_connection, outcome, refusals):
         raise
     mode = "positive" if case.meta is None or case.meta.generation.mode.is_positive else "negative"
     outcome[mode, response.status_code] += 1
+    if mode == "positive" and reached(response, refusals):
+        outcome["reached", 0] += 1

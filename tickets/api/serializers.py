@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from django.contrib.auth import get_user_model
 from django.core.validators import RegexValidator
 from rest_framework import serializers
@@ -14,6 +16,7 @@ from itsm.api import (
     StrictChoiceField,
     StrictIntegerField,
 )
+from itsm.exceptions import RuleRefusal
 from people.api.serializers import PersonBriefSerializer, TeamBriefSerializer, UserBriefSerializer
 from people.models import Person, Team
 from services.api.serializers import ServiceInstanceBriefSerializer
@@ -58,7 +61,8 @@ class TicketSerializer(AuditedModelSerializer):
     caller = BriefRelatedField(
         PersonBriefSerializer,
         queryset=Person.objects.select_related("vip_status"),
-        help_text="Written as a person id; read as a brief person with its VIP status.",
+        help_text="Written as a person id; read as a brief person with its VIP status. Fixed once the ticket is "
+        "logged.",
     )
     service_instance = BriefRelatedField(
         ServiceInstanceBriefSerializer,
@@ -134,20 +138,28 @@ class TicketSerializer(AuditedModelSerializer):
         ]
         extra_kwargs = {"source": {"help_text": "How the call came in; api when omitted on create."}}
 
-    def validate_ticket_type(self, value):
-        if self.instance is not None and value != self.instance.ticket_type:
-            raise serializers.ValidationError(
-                "The type cannot change once a ticket is logged (its number carries the type): cancel it and log a "
-                "new one."
-            )
-        return value
-
     def create(self, validated_data):
         validated_data.setdefault("source", Source.API)
         return super().create(validated_data)
 
+    # Fields set when a ticket is logged that no edit changes (ticket_update refuses them): sending the current value
+    # is fine (a PUT repeats the whole ticket), another value is a rule refusal (400), never a 500.
+    FIXED_ON_UPDATE: ClassVar = {
+        "ticket_type": "The type cannot change once a ticket is logged (its number carries the type): cancel it and "
+        "log a new one.",
+        "caller": "The caller cannot change once a ticket is logged: cancel it and log a new one for the right caller.",
+    }
+
     def update(self, instance, validated_data):
-        validated_data.pop("ticket_type", None)
+        errors = {}
+        for name, message in self.FIXED_ON_UPDATE.items():
+            if name in validated_data:
+                value = validated_data.pop(name)
+                if getattr(value, "pk", value) != getattr(getattr(instance, name), "pk", getattr(instance, name)):
+                    errors[name] = [message]
+        if errors:
+            # A rule on the record's state, not the field's format (any value is valid on create).
+            raise RuleRefusal(errors)
         return super().update(instance, validated_data)
 
 
