@@ -618,13 +618,29 @@ def simulate(
     chosen.extend(replace(d, active=True) for d in drafts)
     if ticket is not None:
         target = selectors.ticket_for_snapshot(ticket)
-        for name, value in (changes or {}).items():
-            setattr(target, name, value)
+        if changes:
+            _what_if(target, changes)
     else:
         target = selectors.hypothetical_ticket(hypothetical)
         at = at or hypothetical.at
     snapshot = selectors.snapshot_for(target, at=at, scheduled=event == vocab.SCHEDULED)
     return evaluate(snapshot, RuleSet(chosen), event=event, config=selectors.engine_config())
+
+
+def _what_if(ticket: Ticket, changes: Mapping[str, Any]) -> None:
+    """Changes an (unsaved) ticket as `ticket_update` would: impact or urgency re-rate the priority unless it is
+    given, and a New ticket given a team or an analyst is Assigned. Never saved."""
+    from tickets.choices import Status
+    from tickets.services import priority_for
+
+    for name, value in changes.items():
+        setattr(ticket, name, value)
+    if ("impact" in changes or "urgency" in changes) and "priority" not in changes:
+        rated = priority_for(impact=ticket.impact, urgency=ticket.urgency)
+        if rated is not None:
+            ticket.priority = rated
+    if ticket.status == Status.NEW and (ticket.team_id or ticket.assignee_id):
+        ticket.status = Status.ASSIGNED
 
 
 # -- replay -----------------------------------------------------------------------------------------------------------

@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 from tests import factories
 from tests.tickets import factories as ticket_factories
 from tests.workflow.factories import rule
+from tickets import services as ticket_services
 from workflow import selectors, services
 from workflow.models import RuleFiring
 
@@ -156,3 +157,57 @@ def test_simulate_agrees_with_logging_the_ticket(world):
     # Not vacuous: many examples matched rules and changed each of the fields compared.
     assert seen["with a match"] >= seen["examples"] // 4, seen
     assert all(seen[f"{name} changed"] >= 3 for name in ("priority", "team", "status")), seen
+
+
+@st.composite
+def edits(draw, world):
+    rules, _ = draw(scenarios(world))
+    edit = draw(
+        st.fixed_dictionaries(
+            {},
+            optional={
+                "impact": st.sampled_from(LEVELS),
+                "urgency": st.sampled_from(LEVELS),
+                "team": st.sampled_from([None, 0, 1]),
+            },
+        )
+    )
+    return rules, edit, draw(st.sampled_from(sorted(world["people"])))
+
+
+def test_simulating_an_edit_agrees_with_making_it(world):
+    """Simulate on an existing ticket with fields changed ("what if its impact were high?") gives what the edit
+    really does when an analyst makes it."""
+    seen: Counter = Counter()
+
+    @settings(max_examples=40, deadline=None, derandomize=True, database=None, suppress_health_check=list(HealthCheck))
+    @given(edits(world))
+    def check(scenario):
+        rules, edit, who = scenario
+        with transaction.atomic():
+            ticket = ticket_factories.ticket(caller=world["people"][who], title="Printer jams")  # before any rule
+            for i, spec in enumerate(rules):
+                rule(f"R{i}", **spec)
+            changes = {"title": "Printer jams again"}  # a real edit, so that the update rules run
+            for name, value in edit.items():
+                changes[name] = world["teams"][value] if name == "team" and value is not None else value
+            simulated = services.simulate(ticket=ticket, changes=changes, event="update")
+            expected_rules = [r.id for r in simulated.matched_rules]
+            snap, planned = simulated.snapshot, simulated.plan.changes
+            expected = (
+                planned.get("priority", snap.priority),
+                planned.get("team", snap.team_id),
+                planned.get("status", snap.status),
+            )
+            seen["examples"] += 1
+            seen["with a match"] += bool(expected_rules)
+
+            ticket_services.ticket_update(ticket, user=None, change_reason="analyst edit", **changes)
+            ticket.refresh_from_db()
+            fired = RuleFiring.objects.filter(ticket=ticket, event="update").order_by("rule_position")
+            assert [f.rule_id for f in fired] == expected_rules
+            assert (ticket.priority, ticket.team_id, ticket.status) == expected
+            transaction.set_rollback(True)
+
+    check()
+    assert seen["with a match"] >= seen["examples"] // 4, seen

@@ -17,7 +17,6 @@ from rest_framework.response import Response
 from itsm.api import AuditedAutoSchema, AuditedModelViewSet, as_drf_error
 from itsm.exceptions import RuleRefusal
 from tickets.selectors import normalise_number
-from tickets.services import priority_for
 from workflow import selectors, services
 from workflow import vocabulary as vocab
 from workflow.api.serializers import (
@@ -130,7 +129,7 @@ class RuleSimulateView(DryRunView):
                 raise RuleRefusal({"ticket": [f"No ticket numbered '{number[:40]}'."]})
             evaluation = services.simulate(
                 ticket=ticket,
-                changes=_what_if(ticket, data),
+                changes=data,
                 event=event or vocab.UPDATE,
                 at=at,
                 try_rule_ids=try_ids,
@@ -144,18 +143,6 @@ class RuleSimulateView(DryRunView):
                 hypothetical=hypothetical, event=event or vocab.CREATE, try_rule_ids=try_ids, only=only
             )
         return Response(SimulateResultSerializer(simulate_result(evaluation, ticket)).data)
-
-
-def _what_if(ticket, data: dict) -> dict:
-    """Fields to change on the ticket in memory; impact or urgency re-rate the priority as a ticket edit would."""
-    changes = dict(data)
-    if "impact" in changes or "urgency" in changes:
-        rated = priority_for(
-            impact=changes.get("impact", ticket.impact), urgency=changes.get("urgency", ticket.urgency)
-        )
-        if rated is not None:
-            changes["priority"] = rated
-    return changes
 
 
 class RuleReplayView(DryRunView):
