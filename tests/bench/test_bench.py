@@ -113,7 +113,9 @@ def test_queue_page_queries_stay_within_budget_at_10_25_and_100_rows(small_scale
 @pytest.mark.parametrize(
     "filters", [{}, {"state": "all"}, {"vip_only": True, "state": "all"}, {"search": "a", "state": "all"}]
 )
-def test_queue_sorted_one_priority_at_a_time_matches_one_sort(small_scale, filters):
+@pytest.mark.parametrize("small_sort", [0, 2000], ids=["per-priority", "one-sort"])
+def test_queue_sorted_one_priority_at_a_time_matches_one_sort(small_scale, filters, small_sort, monkeypatch):
+    monkeypatch.setattr(selectors, "SMALL_SORT", small_sort)
     queue = selectors.ticket_queue(**filters)
     total = queue.count()
     assert total > 0
@@ -122,6 +124,8 @@ def test_queue_sorted_one_priority_at_a_time_matches_one_sort(small_scale, filte
     assert selectors.ticket_queue(**filters)[3:3] == []
     for start, stop in [(0, 10), (0, 25), (5, 105), (total - 7, total + 5), (0, total), (total + 3, total + 9)]:
         assert [t.pk for t in queue[max(start, 0) : stop]] == expected[max(start, 0) : stop]
+        fresh = selectors.ticket_queue(**filters)  # sliced without counting first (always per priority)
+        assert [t.pk for t in fresh[max(start, 0) : stop]] == expected[max(start, 0) : stop]
 
 
 def test_api_list_in_queue_order_matches_one_sort(small_scale, api):
