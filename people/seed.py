@@ -79,11 +79,12 @@ def seed(*, user, out) -> None:
             )
     desk = Team.objects.get(name="Service Desk")
     vip_desk = Team.objects.get(name="VIP Desk")
-    for username in ("admin", "analyst"):
-        analyst = User.objects.filter(username=username).first()
-        if analyst is not None:
-            desk.members.add(analyst)
-            vip_desk.members.add(analyst)
+    analysts = list(User.objects.filter(username__in=("admin", "analyst")))
+    # Through the service (history with the reason), and only when something is missing, so a re-run writes nothing.
+    for team in (desk, vip_desk):
+        members = set(team.members.all())
+        if not set(analysts) <= members:
+            services.team_update(team, user=user, change_reason="Demo data", members=[*members, *analysts])
 
     if Person.objects.count() >= 50:
         out.write(f"People: {Person.objects.count()} (already seeded)")
