@@ -18,6 +18,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import quote
 
 from django.conf import settings
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
@@ -118,10 +119,19 @@ def server_env() -> dict[str, str]:
             "DJANGO_SETTINGS_MODULE": "itsm.settings",
         }
     )
+    # The database this process uses (under pytest, the test database).
+    settings_dict = connection.settings_dict
     if connection.vendor == "sqlite":
-        # The file this process uses (under pytest, the test database), with the project's SQLite options.
+        # With the project's SQLite options (WAL, IMMEDIATE), which a sqlite:// DATABASE_URL would not give.
         env.pop("DATABASE_URL", None)
-        env["ITSM_SQLITE_PATH"] = str(connection.settings_dict["NAME"])
+        env["ITSM_SQLITE_PATH"] = str(settings_dict["NAME"])
+    elif connection.vendor == "postgresql":
+        user = quote(settings_dict.get("USER") or "", safe="")
+        password = quote(settings_dict.get("PASSWORD") or "", safe="")
+        host = quote(settings_dict.get("HOST") or "", safe="")
+        port = settings_dict.get("PORT") or ""
+        credentials = f"{user}:{password}@" if password else (f"{user}@" if user else "")
+        env["DATABASE_URL"] = f"postgres://{credentials}{host}{':' + str(port) if port else ''}/{settings_dict['NAME']}"
     return env
 
 
