@@ -17,7 +17,11 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 SCREENSHOTS = os.environ.get("ITSM_SCREENSHOTS", "")
 
 
-def test_slm_opens_group_follows_instance_sees_active_timeframe_and_vip_badges(page, live_server, slm_user):
+def test_slm_opens_group_follows_instance_sees_active_timeframe_and_vip_badges(
+    page, live_server, slm_user, default_status
+):
+    # default_status first: after an earlier transactional test's flush, the first status created would become the
+    # default, and every person without a status would wear its badge.
     executive = factories.vip_status("Executive", colour="#B42318")
     critical = factories.vip_status("Critical Role", colour="#F79009")
     dean = factories.person(0, first_name="Dana", last_name="Dean", vip_status=executive)
