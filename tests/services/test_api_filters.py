@@ -7,6 +7,7 @@ import pytest
 from services.models import ConfigurationItem, CustomerGroup, Membership, Task
 from services.services import customer_group_update
 from tests import factories
+from tests.base import count_queries
 from tests.services import factories as sf
 
 pytestmark = pytest.mark.django_db
@@ -106,3 +107,23 @@ def test_a_malformed_foreign_key_filter_is_400(api, url, name, bad):
 )
 def test_an_unknown_status_is_400(api, url):
     assert api.get(url, {"status": "frozen"}).status_code == 400
+
+
+def test_members_endpoint_queries_constant_from_10_to_100_members_through_nested_groups(api, default_status):
+    exec_ = factories.vip_status("Executive")
+    top = sf.customer_group(0, name="Top")
+    middle = sf.customer_group(1, name="Middle")
+    customer_group_update(top, user=None, change_reason="nest", nested_groups=[middle])
+
+    def grow(start, stop):
+        for i in range(start, stop):
+            person = factories.person(i, vip_status=exec_ if i % 3 == 0 else None)
+            sf.membership(middle if i % 2 else top, person)
+
+    url = f"/api/customer-groups/{top.pk}/members/"
+    grow(0, 10)
+    few = count_queries(lambda: api.get(url))
+    grow(10, 100)
+    response = api.get(url)
+    assert response.status_code == 200 and len(response.json()) == 100
+    assert count_queries(lambda: api.get(url)) == few
