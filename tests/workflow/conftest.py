@@ -8,7 +8,8 @@ from tests.tickets import factories as ticket_factories
 
 
 @pytest.fixture
-def executive(db):
+def executive(default_status):
+    # The default status first: after a transactional test's flush the first status created would become the default.
     return factories.vip_status("Executive", colour="#8B0000")
 
 
