@@ -103,10 +103,19 @@ class Subjects:
         self.group_members, self.group = max(sized, key=lambda pair: (pair[0], -pair[1].pk))
         self.vip_status = VipStatus.objects.annotate(n=Count("people")).order_by("-n", "position").first()
         self.vip_holders = self.vip_status.n
+        self.vip_position = self.vip_status.position
         self.vip_count = VipStatus.objects.count()
         self.caller_instance = (
             ServiceInstance.objects.filter(tickets__caller=self.caller).first() or self.ticket.service_instance
         )
+
+    def restore(self) -> None:
+        """Puts the moved VIP status back where it was (the move case toggles it between first and last)."""
+        from vip.services import vip_status_move
+
+        status = VipStatus.objects.get(pk=self.vip_status.pk)
+        if status.position != self.vip_position:
+            vip_status_move(status, position=self.vip_position, user=self.user, change_reason=f"{REASON}: restored")
 
 
 def _ok(response, *codes: int) -> None:

@@ -93,6 +93,7 @@ class Command(BaseCommand):
                 result = measure(case, runs=options["runs"], warmup=options["warmup"])
                 results.append(result)
                 self._row(result)
+            subjects.restore()
             if not options["only"] or "engine" in options["only"].lower():
                 result = engine_throughput(snapshots=options["engine_snapshots"], runs=options["engine_runs"])
                 results.append(result)
