@@ -8,9 +8,11 @@ starve the next one of rows.
 A green run can test nothing (every `{id}` answering 404, every write answering 400), so:
 
 - path lookups (`{id}`, and `{number}` for tickets: whatever the viewset looks rows up by) are mapped to rows that
-  exist for four cases in five; the fifth keeps its generated (usually unknown) value;
+  exist for four cases in five; the fifth keeps its generated (usually unknown) value, and so does a path value
+  generated to violate the schema;
 - a DELETE is pointed, three cases in five, at a row that can actually be deleted (found once per model by deleting
-  each candidate in a savepoint that is rolled back), one in five at any row (often still used by others: a 409);
+  each candidate in a savepoint that is rolled back; when the demo data uses every row, an unused copy of one is
+  made), one in five at any row (often still used by others: a 409);
 - foreign keys in schema-valid bodies point at existing rows;
 - each operation must have *reached* the code behind it in at least MIN_REACHED_SHARE of its schema-valid cases, and
   must have succeeded (2xx) at least once. Reached means: a 2xx; a 409 (the request got past parsing, permissions,
@@ -25,6 +27,7 @@ each operation's answers by status code there, to see what a run tested.
 
 from __future__ import annotations
 
+import functools
 import io
 import os
 import re
@@ -38,6 +41,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.management import call_command
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections, transaction
+from django.db.models import F
 from django.urls import Resolver404, resolve
 from hypothesis import HealthCheck, settings
 from rest_framework.authtoken.models import Token
@@ -86,8 +90,14 @@ def _lookup(view) -> tuple[str, str]:
     return ("id" if parameter == "pk" else parameter), field
 
 
+_rows: dict[tuple[type, str], list] = {}
+
+
 def _existing(model, field: str = "pk") -> list:
-    return list(model._default_manager.order_by("pk").values_list(field, flat=True)[:200])
+    """Up to 200 values of `field`, read once per run: every case rolls back, so the seeded rows never change."""
+    if (model, field) not in _rows:
+        _rows[model, field] = list(model._default_manager.order_by("pk").values_list(field, flat=True)[:200])
+    return _rows[model, field]
 
 
 _deletable: dict[type, list[int]] = {}
@@ -95,25 +105,66 @@ _deletable: dict[type, list[int]] = {}
 
 def _deletable_ids(view, model) -> list[int]:
     """Rows of `model` that the viewset's delete service accepts, found once per run: each candidate is deleted in a
-    savepoint that is rolled back. Empty when every row is still used by others."""
+    savepoint that is rolled back. When the demo data uses every row (every configuration item serves a ticket), an
+    unused copy of one is made, so the DELETE's success path is still tested."""
     if model not in _deletable:
         user = get_user_model().objects.get(username=FUZZ_USER)
-        found = []
-        for instance in model._default_manager.order_by("-pk")[:40]:
-            pk = instance.pk
-            try:
-                with transaction.atomic():
-                    view.delete_service(instance, user=user, change_reason="fuzz probe")
-                    transaction.set_rollback(True)
-            except Exception:  # refused (in use, the default, ...): not a row for the success path
-                continue
-            found.append(pk)
-            if len(found) >= 8:
-                break
+        found = [pk for pk in model._default_manager.order_by("-pk").values_list("pk", flat=True)[:40]]
+        found = [pk for pk in found if _deletes(view, model, pk, user)][:8]
+        if not found:
+            copy = _unused_copy(model)
+            if copy is not None and _deletes(view, model, copy, user):
+                found = [copy]
         _deletable[model] = sorted(found)
     return _deletable[model]
 
 
+def _deletes(view, model, pk, user) -> bool:
+    try:
+        with transaction.atomic():
+            view.delete_service(model._default_manager.get(pk=pk), user=user, change_reason="fuzz probe")
+            transaction.set_rollback(True)
+    except Exception:  # refused (in use, the default, ...): not a row for the success path
+        return False
+    return True
+
+
+def _unique_names(model) -> set[str]:
+    """Fields that must differ between rows: unique fields and those in unique constraints (also `Lower("name")`)."""
+    names = {f.name for f in model._meta.concrete_fields if f.unique and not f.primary_key}
+    for constraint in model._meta.constraints:
+        names.update(getattr(constraint, "fields", ()) or ())
+        for expression in getattr(constraint, "expressions", ()) or ():
+            names.update(e.name for e in expression.flatten() if isinstance(e, F))
+    return names
+
+
+def _unused_copy(model) -> int | None:
+    """The id of a new row copied from an existing one (its unique texts prefixed, or blank where a blank is
+    allowed); nothing uses it yet. None when no copy passes the model's validation."""
+    for original in model._default_manager.order_by("pk")[:20]:
+        for blank in (False, True):
+            copy = model._default_manager.get(pk=original.pk)
+            copy.pk = None
+            copy._state.adding = True
+            for name in _unique_names(model):
+                field = model._meta.get_field(name)
+                value = getattr(copy, field.attname)
+                if isinstance(value, str):
+                    new = "" if blank and field.blank else f"Fuzz copy {value}"
+                    setattr(copy, field.attname, new[: field.max_length] if field.max_length else new)
+            try:
+                with transaction.atomic():
+                    copy.full_clean()
+                    copy._change_reason = "fuzz: an unused row to delete"
+                    copy.save()
+            except Exception:
+                continue
+            return copy.pk
+    return None
+
+
+@functools.cache
 def _related_fields(view) -> dict[str, tuple[object, bool]]:
     """Body fields written as ids: name -> (model, many)."""
     serializer_class = getattr(view, "serializer_class", None)
