@@ -68,9 +68,13 @@ class QueueQuerySet(TicketQuerySet):
             and k.step is None
             and k.stop is not None
             and (k.start or 0) >= 0
-            and self._in_queue_order()
+            and self.query.order_by
+            and self._fields is None
         ):
-            return self._slice_by_priority(k.start or 0, k.stop)
+            if self._in_queue_order():
+                return self._slice_by_priority(k.start or 0, k.stop)
+            # Any other order (the queue's other columns): ids first too, so the sort carries narrow rows.
+            return self._rows(list(QuerySet.__getitem__(self.values_list("pk", flat=True), k)))
         return super().__getitem__(k)
 
     def _in_queue_order(self) -> bool:
@@ -202,11 +206,12 @@ def ticket_history(ticket: Ticket):
 
 
 def tickets_for_person(person: Any, *, limit: int = 20) -> QuerySet[Ticket]:
-    return ticket_list().filter(caller=person).order_by("-opened_at", "-id")[:limit]
+    return Ticket.objects.with_related().with_vip_rank().filter(caller=person).order_by("-opened_at", "-id")[:limit]
 
 
 def tickets_for_service_instance(instance: Any, *, limit: int = 20) -> QuerySet[Ticket]:
-    return ticket_list().filter(service_instance=instance).order_by("-opened_at", "-id")[:limit]
+    tickets = Ticket.objects.with_related().with_vip_rank().filter(service_instance=instance)
+    return tickets.order_by("-opened_at", "-id")[:limit]
 
 
 def open_ticket_count(**filters: Any) -> int:

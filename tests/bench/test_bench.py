@@ -148,3 +148,19 @@ def test_moving_a_vip_status_never_rewrites_people(small_scale):
         vip_status_move(status, position=target, user=None, change_reason="test")
     writes = [q["sql"] for q in ctx.captured_queries if q["sql"].lstrip().upper().startswith(("UPDATE", "INSERT"))]
     assert writes and not [sql for sql in writes if '"people_person"' in sql or '"people_historicalperson"' in sql]
+
+
+@pytest.mark.parametrize(
+    "order",
+    [
+        ["opened_at", "id"],
+        ["resolution_due_at", "priority", "id"],
+        ["-vip_rank", "-caller__vip_status__position", "-priority", "-opened_at", "-id"],
+        ["caller__last_name", "caller__first_name", "id"],
+    ],
+)
+def test_queue_in_other_orders_loads_ids_first_in_the_same_order(small_scale, order):
+    queue = selectors.ticket_queue(state="all").order_by(*order)
+    expected = list(QuerySet.__getitem__(queue, slice(None)).values_list("pk", flat=True))
+    for start, stop in [(0, 25), (30, 130), (len(expected) - 5, len(expected) + 5)]:
+        assert [t.pk for t in selectors.ticket_queue(state="all").order_by(*order)[start:stop]] == expected[start:stop]
