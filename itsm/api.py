@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import inspect
 import re
 from functools import partial
@@ -259,6 +260,27 @@ class StrictFilterBackend(DjangoFilterBackend):
         if errors:
             raise exceptions.ValidationError(errors)
         return filterset
+
+    def filter_queryset(self, request, queryset, view):
+        filterset = self.get_filterset(request, queryset, view)
+        if filterset is None:
+            return queryset
+        if not filterset.is_valid() and self.raise_exception:
+            raise exceptions.ValidationError(filterset.errors)
+        # A date-time's own offset can be anything ISO 8601 allows (+23:33); PostgreSQL refuses offsets beyond
+        # 15:59 (a 500), so filters compare in UTC.
+        cleaned = filterset.form.cleaned_data
+        for name, value in cleaned.items():
+            if isinstance(value, dt.datetime) and value.tzinfo is not None:
+                cleaned[name] = _in_utc(value)
+        return filterset.qs
+
+
+def _in_utc(value: dt.datetime) -> dt.datetime:
+    try:
+        return value.astimezone(dt.UTC)
+    except OverflowError:  # year 1 with a positive offset, year 9999 with a negative one
+        return (dt.datetime.min if value.year < 5000 else dt.datetime.max).replace(tzinfo=dt.UTC)
 
 
 _INTEGER = re.compile(r"-?[0-9]{1,30}")
