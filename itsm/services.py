@@ -6,6 +6,7 @@ one transaction, so the history row lands with the change or not at all.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -30,32 +31,38 @@ def _split_m2m(model: type[models.Model], fields: dict[str, Any]) -> tuple[dict,
     return plain, m2m
 
 
-@transaction.atomic
+# Validation runs before the transaction, so a refusal leaves a caller's transaction usable; the writes then need no
+# savepoint of their own (inside a ticket write each nested level would cost a SAVEPOINT/RELEASE pair).
 def record_create[M: models.Model](model: type[M], *, user: Any, change_reason: str | None, **fields: Any) -> M:
     reason = clean_reason(change_reason)
     plain, m2m = _split_m2m(model, fields)
     instance = model(**plain)
     instance.full_clean()
-    mark(instance, user=user, reason=reason)
-    instance.save()
-    for name, values in m2m.items():
-        getattr(instance, name).set(values)
+    with transaction.atomic(savepoint=False):
+        mark(instance, user=user, reason=reason)
+        instance.save()
+        for name, values in m2m.items():
+            getattr(instance, name).set(values)
     return instance
 
 
-@transaction.atomic
-def record_update[M: models.Model](instance: M, *, user: Any, change_reason: str | None, **fields: Any) -> M:
+def record_update[M: models.Model](
+    instance: M, *, user: Any, change_reason: str | None, clean_exclude: Iterable[str] = (), **fields: Any
+) -> M:
+    """`clean_exclude`: fields the caller knows are unchanged and valid (each related field checked again costs a
+    query); their model-level clean() still runs."""
     reason = clean_reason(change_reason)
     plain, m2m = _split_m2m(type(instance), fields)
     for name, value in plain.items():
         setattr(instance, name, value)
-    instance.full_clean()
-    mark(instance, user=user, reason=reason)
-    instance.save()
-    for name, values in m2m.items():
-        manager = getattr(instance, name)
-        if {obj.pk for obj in manager.all()} != {getattr(v, "pk", v) for v in values}:
-            manager.set(values)
+    instance.full_clean(exclude=[name for name in clean_exclude if name not in fields] or None)
+    with transaction.atomic(savepoint=False):
+        mark(instance, user=user, reason=reason)
+        instance.save()
+        for name, values in m2m.items():
+            manager = getattr(instance, name)
+            if {obj.pk for obj in manager.all()} != {getattr(v, "pk", v) for v in values}:
+                manager.set(values)
     return instance
 
 

@@ -296,6 +296,11 @@ class Ticket(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("tickets:detail", args=[self.number])
 
+    def validate_constraints(self, exclude=None) -> None:
+        # The priority range is already checked by the field's validators; validating the check constraint again
+        # would cost a query and a savepoint on every ticket write. The constraint still guards the database.
+        super().validate_constraints(exclude={*(exclude or ()), "priority"})
+
     def clean(self) -> None:
         errors: dict[str, list[str]] = {}
         if self.configuration_item_id:

@@ -129,7 +129,7 @@ def next_number(ticket_type: str) -> str:
     transaction (SQLite) makes concurrent callers queue, and a rollback returns the number.
     """
     prefix = PREFIXES[ticket_type]
-    with transaction.atomic():
+    with transaction.atomic(savepoint=False):
         counter = TicketCounter.objects.select_for_update().filter(prefix=prefix).first()
         if counter is None:
             # First ticket of the type (or a flushed test database): start after the highest existing number.
@@ -213,8 +213,7 @@ def ticket_create(
 
 def _lock(ticket: Ticket) -> None:
     """Locks the row and reloads it, so a change is judged against the ticket as it is now, not as a page saw it."""
-    Ticket.objects.select_for_update().filter(pk=ticket.pk).values_list("pk", flat=True).first()
-    ticket.refresh_from_db()
+    ticket.refresh_from_db(from_queryset=Ticket.objects.select_for_update())
     ticket.__dict__.pop("_history_date", None)  # a date given for an earlier (imported) write must not carry over
 
 
@@ -299,9 +298,15 @@ def ticket_update(
         return ticket
     ordered = {name: changes[name] for name in [*fields, "priority", "status", *_DERIVED_FIELDS] if name in changes}
     reason = (change_reason or "").strip() or (describe_changes(ordered) if auto_reason else "")
-    record_update(ticket, user=user, change_reason=reason)
+    # The number never changes and related rows that did not change were valid when saved: checking them again
+    # would cost a query each on every edit (and every rule run).
+    unchanged = ["number", *(name for name in _REFERENCES if name not in changes)]
+    record_update(ticket, user=user, change_reason=reason, clean_exclude=unchanged)
     run_workflow(ticket, event="updated", changes=_as_values(ordered), user=user)
     return ticket
+
+
+_REFERENCES = ("caller", "service_instance", "configuration_item", "team", "assignee")
 
 
 def _as_values(changes: dict[str, tuple[Any, Any]]) -> dict[str, tuple[Any, Any]]:
@@ -389,6 +394,14 @@ def ticket_transition(
 def _note_create(
     ticket: Ticket, *, user: Any, text: str, public: bool, time_spent_minutes: int, at: dt.datetime | None = None
 ) -> TicketNote:
+    note = _note_build(ticket, user=user, text=text, public=public, time_spent_minutes=time_spent_minutes, at=at)
+    note.save()
+    return note
+
+
+def _note_build(
+    ticket: Ticket, *, user: Any, text: str, public: bool, time_spent_minutes: int, at: dt.datetime | None = None
+) -> TicketNote:
     note = TicketNote(
         ticket=ticket,
         author=user if getattr(user, "is_authenticated", False) else None,
@@ -397,12 +410,10 @@ def _note_create(
         time_spent_minutes=time_spent_minutes,
         created_at=at or timezone.now(),
     )
-    note.full_clean()
-    note.save()
+    note.full_clean(exclude=["ticket"])  # the ticket is the saved instance given, no need to look it up again
     return note
 
 
-@transaction.atomic
 def ticket_note_add(
     ticket: Ticket,
     *,
@@ -415,14 +426,17 @@ def ticket_note_add(
     """Appends a worklog note. The first public note on an open ticket counts as the first response.
 
     `at` dates the note in the past (imports, demo data)."""
-    note = _note_create(ticket, user=user, text=text, public=public, time_spent_minutes=time_spent_minutes or 0, at=at)
-    if public and ticket.first_response_at is None and ticket.is_open:
-        _lock(ticket)
-        if ticket.first_response_at is None:
-            ticket.first_response_at = note.created_at
-            if at is not None:
-                ticket._history_date = at
-            record_update(ticket, user=user, change_reason="first response: public note")
+    note = _note_build(ticket, user=user, text=text, public=public, time_spent_minutes=time_spent_minutes or 0, at=at)
+    # Validated first, so a refused note leaves the caller's transaction usable and the writes need no savepoint.
+    with transaction.atomic(savepoint=False):
+        note.save()
+        if public and ticket.first_response_at is None and ticket.is_open:
+            _lock(ticket)
+            if ticket.first_response_at is None:
+                ticket.first_response_at = note.created_at
+                if at is not None:
+                    ticket._history_date = at
+                record_update(ticket, user=user, change_reason="first response: public note")
     return note
 
 
