@@ -201,7 +201,8 @@ def ticket_create(
         service_instance=service_instance, priority=ticket.priority, opened_at=ticket.opened_at
     )
     # Validate before taking a number: a refused ticket neither holds the counter lock long nor burns a number.
-    ticket.full_clean(exclude=["number"])
+    # Related rows the caller has just read need no second look-up each (the database constraint still guards them).
+    ticket.full_clean(exclude=["number", *(name for name in _REFERENCES if _loaded(getattr(ticket, name)))])
     ticket.number = next_number(ticket_type)
     mark(ticket, user=user, reason=reason)
     if opened_at is not None:
@@ -300,13 +301,18 @@ def ticket_update(
     reason = (change_reason or "").strip() or (describe_changes(ordered) if auto_reason else "")
     # The number never changes and related rows that did not change were valid when saved: checking them again
     # would cost a query each on every edit (and every rule run).
-    unchanged = ["number", *(name for name in _REFERENCES if name not in changes)]
+    unchanged = ["number", *(name for name in _REFERENCES if name not in changes or _loaded(getattr(ticket, name)))]
     record_update(ticket, user=user, change_reason=reason, clean_exclude=unchanged)
     run_workflow(ticket, event="updated", changes=_as_values(ordered), user=user)
     return ticket
 
 
 _REFERENCES = ("caller", "service_instance", "configuration_item", "team", "assignee")
+
+
+def _loaded(value: Any) -> bool:
+    """A row the caller has just read (a form's or serializer's choice, a rule's team): known to exist."""
+    return isinstance(value, models.Model) and value.pk is not None and not value._state.adding
 
 
 def _as_values(changes: dict[str, tuple[Any, Any]]) -> dict[str, tuple[Any, Any]]:

@@ -565,14 +565,22 @@ def _store_firings(
 
 def _notification_messages(notifications) -> list[tuple[str, str, str | None, list[str]]]:
     team_ids = {n.team_id for n in notifications if n.team_id}
-    teams = Team.objects.prefetch_related("members").in_bulk(team_ids) if team_ids else {}
+    teams = Team.objects.in_bulk(team_ids) if team_ids else {}
+    # Members are read only for teams without a shared address (most teams have one): a query saved per logged ticket.
+    without_email = [pk for pk, team in teams.items() if not team.email]
+    member_emails: dict[int, list[str]] = {}
+    if without_email:
+        rows = Team.members.through.objects.filter(team_id__in=without_email).values_list("team_id", "user__email")
+        for team_id, email in rows:
+            if email:
+                member_emails.setdefault(team_id, []).append(email)
     messages = []
     for n in notifications:
         if n.team_id:
             team = teams.get(n.team_id)
             if team is None:
                 continue
-            recipients = [team.email] if team.email else [m.email for m in team.members.all() if m.email]
+            recipients = [team.email] if team.email else member_emails.get(team.pk, [])
         else:
             recipients = [n.email]
         if recipients:
