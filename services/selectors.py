@@ -11,7 +11,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Case, Count, IntegerField, Prefetch, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from people.models import Person
@@ -125,6 +125,54 @@ def effective_members(group: CustomerGroup | int, *, on: dt.date | None = None) 
     for membership in memberships:
         member = members.setdefault(membership.person_id, EffectiveMember(person=membership.person, group_id=group_id))
         member.roles.append((membership.group, membership.role))
+    return list(members.values())
+
+
+# VIPs first (statuses shown on tickets, by their position), then everyone else by status position and name: the same
+# VIP order as the ticket queue, so the people a service-level manager must not miss head the list; the search box
+# finds anyone else by name or email.
+MEMBER_ORDER = [
+    Case(When(vip_status__show_on_tickets=True, then=Value(0)), default=Value(1), output_field=IntegerField()),
+    "vip_status__position",
+    "last_name",
+    "first_name",
+    "id",
+]
+
+
+def effective_member_people(
+    group: CustomerGroup | int, *, on: dt.date | None = None, search: str = "", group_ids: set[int] | None = None
+) -> QuerySet[Person]:
+    """The group's effective members as a lazy, ordered query of people (VIPs first, then by name), for paging: the
+    group graph is read now (one query), the people only when the query is sliced or counted."""
+    if group_ids is None:
+        group_ids = descendant_group_ids(getattr(group, "pk", group))
+    member_ids = current_memberships(on).filter(group_id__in=group_ids).values("person_id")
+    return Person.objects.with_vip().filter(pk__in=member_ids).search(search).order_by(*MEMBER_ORDER)
+
+
+def effective_members_of(
+    group: CustomerGroup | int,
+    people: Iterable[Person],
+    *,
+    on: dt.date | None = None,
+    group_ids: set[int] | None = None,
+) -> list[EffectiveMember]:
+    """These people (e.g. one page of `effective_member_people`) with their roles in the group and its nested groups,
+    in the given order; one query whatever the number of people."""
+    group_id = getattr(group, "pk", group)
+    if group_ids is None:
+        group_ids = descendant_group_ids(group_id)
+    people = list(people)
+    members = {person.pk: EffectiveMember(person=person, group_id=group_id) for person in people}
+    memberships = (
+        current_memberships(on)
+        .filter(group_id__in=group_ids, person_id__in=list(members))
+        .select_related("group")
+        .order_by("group__name", "role")
+    )
+    for membership in memberships:
+        members[membership.person_id].roles.append((membership.group, membership.role))
     return list(members.values())
 
 

@@ -1,6 +1,7 @@
 """Pages: instance list and page, group list and page, edit forms, the person page panel; constant query counts."""
 
 import datetime as dt
+import re
 
 import pytest
 from django.utils import timezone
@@ -264,3 +265,57 @@ def test_page_query_counts_constant_from_10_to_100_rows(slm, page):
     grow_register(10, 100, group, instance)
     many = count_queries(lambda: html(slm.get(urls[page])))
     assert few == many, f"{page}: {few} queries with 10 rows, {many} with 100"
+
+
+# -- the group page's members, one page at a time ---------------------------------------------------------------------
+def members_on(page: str) -> list[str]:
+    """The member names on a group page, in order."""
+    section = page[page.index('id="members"') :]
+    return re.findall(r'<td><a href="/people/\d+/">([^<]+)</a></td>', section)
+
+
+def test_group_page_pages_members_vips_first_then_by_name(slm):
+    group = sf.customer_group(0, name="Big department")
+    vip = factories.vip_status("Executive", colour="#B42318")
+    for i in range(60):
+        sf.membership(group, factories.person(i, last_name=f"Member{i:02d}", first_name="Pat"))
+    sf.membership(group, factories.person(99, last_name="Zulu", first_name="Vera", vip_status=vip))
+    first = html(slm.get(group.get_absolute_url()))
+    second = html(slm.get(group.get_absolute_url() + "?page=2"))
+    assert "(61, including nested groups)" in first
+    assert members_on(first) == ["Zulu, Vera"] + [f"Member{i:02d}, Pat" for i in range(49)]
+    assert members_on(second) == [f"Member{i:02d}, Pat" for i in range(49, 60)]
+    assert 'class="vip-badge"' in first and "Executive" in first
+    assert "Page 1 of 2 · 61 in all" in first and 'href="?page=2#members" rel="next"' in first
+    assert "Page 2 of 2" in second and 'href="?page=1#members" rel="prev"' in second
+
+
+def test_group_page_searches_members_by_name_or_email(slm):
+    group = sf.customer_group(0, name="Big department")
+    for i in range(3):
+        sf.membership(group, factories.person(i))
+    sf.membership(group, factories.person(7, first_name="Quentin", email="q.blake@example.org"))
+    page = html(slm.get(group.get_absolute_url() + "?q=blake"))
+    assert members_on(page) == ["Doe7, Quentin"]
+    assert "(4, including nested groups)" in page and "1 match" in page
+    assert members_on(html(slm.get(group.get_absolute_url() + "?q=quent"))) == ["Doe7, Quentin"]
+    empty = html(slm.get(group.get_absolute_url() + "?q=nobody"))
+    assert members_on(empty) == [] and "No member matches" in empty
+
+
+def test_group_page_member_queries_constant_from_10_to_100_members(slm):
+    group = sf.customer_group(0, name="Big department")
+    nested = sf.customer_group(1, name="Nested")
+    services.customer_group_update(group, user=None, change_reason="nest", nested_groups=[nested])
+
+    def grow(start, stop):
+        for i in range(start, stop):
+            sf.membership(group if i % 2 else nested, factories.person(i))
+
+    grow(0, 10)
+    few = count_queries(lambda: html(slm.get(group.get_absolute_url())))
+    grow(10, 100)
+    many = count_queries(lambda: html(slm.get(group.get_absolute_url())))
+    page2 = count_queries(lambda: html(slm.get(group.get_absolute_url() + "?page=2&q=pat")))
+    assert few == many, f"{few} queries with 10 members, {many} with 100"
+    assert page2 == many + 1  # a search counts all members as well as the matches
