@@ -161,7 +161,7 @@ class CustomerGroupDetailView(LoginRequiredMixin, PermissionRequiredMixin, Detai
             "members_total": (
                 selectors.effective_member_people(group, group_ids=group_ids).count() if search else paginator.count
             ),
-            "q": search,
+            "member_q": search,  # not `q`: base.html fills the top bar's search box from `q`
             "query_without_page": params.urlencode(),
         }
 

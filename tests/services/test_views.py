@@ -298,6 +298,7 @@ def test_group_page_searches_members_by_name_or_email(slm):
     page = html(slm.get(group.get_absolute_url() + "?q=blake"))
     assert members_on(page) == ["Doe7, Quentin"]
     assert "(4, including nested groups)" in page and "1 match" in page
+    assert page.count('value="blake"') == 1  # the member search box, not the top bar's
     assert members_on(html(slm.get(group.get_absolute_url() + "?q=quent"))) == ["Doe7, Quentin"]
     empty = html(slm.get(group.get_absolute_url() + "?q=nobody"))
     assert members_on(empty) == [] and "No member matches" in empty
