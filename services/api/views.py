@@ -3,7 +3,6 @@
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema
 from rest_framework.decorators import action
-from rest_framework.response import Response
 
 from itsm.api import AuditedModelViewSet
 from services import selectors, services
@@ -83,11 +82,15 @@ class CustomerGroupViewSet(AuditedModelViewSet):
     delete_service = staticmethod(services.customer_group_delete)
 
     @extend_schema(responses=s.EffectiveMemberSerializer(many=True), filters=False)
-    @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
+    @action(detail=True, methods=["get"], filter_backends=[])
     def members(self, request, *args, **kwargs):
-        """Effective members: the group's own current members and those of every nested group, each person once."""
+        """Effective members: the group's own current members and those of every nested group, each person once.
+        VIPs first (in VIP order), then by name; paginated like every list (limit/offset)."""
         group = self.get_object()
-        return Response(s.EffectiveMemberSerializer(selectors.effective_members(group), many=True).data)
+        group_ids = selectors.descendant_group_ids(group.pk)
+        people = self.paginate_queryset(selectors.effective_member_people(group, group_ids=group_ids))
+        members = selectors.effective_members_of(group, people, group_ids=group_ids)
+        return self.get_paginated_response(s.EffectiveMemberSerializer(members, many=True).data)
 
 
 class MembershipFilter(filters.FilterSet):

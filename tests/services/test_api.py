@@ -230,7 +230,8 @@ class TestServiceRulesThroughTheAPI:
         sf.membership(bottom, bob)
         response = api.get(f"/api/customer-groups/{top.pk}/members/")
         assert response.status_code == 200
-        rows = {r["person"]["id"]: r for r in response.json()}
+        assert response.json()["count"] == 2
+        rows = {r["person"]["id"]: r for r in response.json()["results"]}
         assert set(rows) == {alice.pk, bob.pk}
         assert rows[alice.pk]["direct"] is True
         assert rows[bob.pk]["direct"] is False

@@ -124,6 +124,12 @@ def test_members_endpoint_queries_constant_from_10_to_100_members_through_nested
     grow(0, 10)
     few = count_queries(lambda: api.get(url))
     grow(10, 100)
-    response = api.get(url)
-    assert response.status_code == 200 and len(response.json()) == 100
+    response = api.get(url, {"limit": 100})
+    assert response.status_code == 200 and response.json()["count"] == 100
+    page = response.json()["results"]
+    # VIPs first (in VIP order), then by name; a second page continues where the first stopped.
+    assert [r["person"]["vip_status"]["name"] for r in page[:34]] == ["Executive"] * 34
+    assert page[34]["person"]["vip_status"]["name"] == default_status.name
+    second = api.get(url, {"limit": 50, "offset": 50}).json()["results"]
+    assert len(second) == 50 and not {r["person"]["id"] for r in second} & {r["person"]["id"] for r in page[:50]}
     assert count_queries(lambda: api.get(url)) == few
