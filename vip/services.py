@@ -9,12 +9,12 @@ from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from simple_history.utils import bulk_update_with_history
 
+from itsm import positions
 from itsm.audit import clean_reason, mark
 from itsm.services import ConflictError, record_delete
 from vip.models import VipStatus
 
 DEFAULT_NAME = "Standard"
-_ASIDE = 1_000_000
 
 
 @dataclass(frozen=True)
@@ -124,30 +124,6 @@ def vip_status_update(status: VipStatus, *, user: Any, change_reason: str | None
     return status
 
 
-def _renumber(statuses: list[VipStatus], *, user: Any, reasons: dict[int, str]) -> None:
-    """Writes positions 1..N in the given order, with a history row for every status whose position changed.
-
-    Two phases: the moved rows first step aside to positions above _ASIDE, because the unique position constraint is
-    checked row by row (PostgreSQL) and a direct swap would collide. Those positions never leave the transaction.
-    """
-    changed = []
-    for index, status in enumerate(statuses, start=1):
-        if status.position != index:
-            old = status.position
-            status.position = index
-            status._change_reason = reasons.get(status.pk, f"moved from {old} to {index}")
-            changed.append(status)
-    if not changed:
-        return
-    VipStatus.objects.filter(pk__in=[s.pk for s in changed]).update(position=models.F("position") + _ASIDE)
-    bulk_update_with_history(
-        changed,
-        VipStatus,
-        ["position"],
-        default_user=user if getattr(user, "is_authenticated", False) else None,
-    )
-
-
 @transaction.atomic
 def vip_status_move(status: VipStatus, *, position: int, user: Any, change_reason: str | None = None) -> VipStatus:
     """Moves a status to `position` (1 = top); the others shift, positions stay 1..N."""
@@ -156,32 +132,19 @@ def vip_status_move(status: VipStatus, *, position: int, user: Any, change_reaso
         raise ValidationError(
             {"position": ValidationError(f"Choose a position from 1 to {len(statuses)}.", code="conflict")}
         )
-    current = next((s for s in statuses if s.pk == status.pk), None)
-    if current is None:
-        raise ValidationError({"position": ["This VIP status no longer exists."]})
-    old = current.position
-    order = [s for s in statuses if s.pk != status.pk]
-    order.insert(position - 1, current)
-    extra = (change_reason or "").strip()
-    reasons = {}
-    for index, s in enumerate(order, start=1):
-        if s.position != index:
-            if s.pk == current.pk:
-                reasons[s.pk] = f"moved from {old} to {index}" + (f": {extra}" if extra else "")
-            else:
-                reasons[s.pk] = (
-                    f"shifted from {s.position} to {index} ('{current.name}' moved from {old} to {position})"
-                )
-    _renumber(order, user=user, reasons=reasons)
-    status.position = current.position
-    return current
+    return positions.move(
+        statuses,
+        status,
+        position=position,
+        user=user,
+        change_reason=change_reason,
+        gone="This VIP status no longer exists.",
+    )
 
 
 def vip_status_move_by(status: VipStatus, *, direction: str, user: Any) -> VipStatus:
     """Admin buttons: up, down, top, bottom."""
-    count = VipStatus.objects.count()
-    target = {"up": status.position - 1, "down": status.position + 1, "top": 1, "bottom": count}[direction]
-    target = max(1, min(count, target))
+    target = positions.target(status.position, direction=direction, count=VipStatus.objects.count())
     return vip_status_move(status, position=target, user=user)
 
 
@@ -217,7 +180,7 @@ def vip_status_delete(status: VipStatus, *, user: Any, change_reason: str | None
             )
             moved += len(rows)
     record_delete(current, user=user, change_reason=reason)
-    _renumber([s for s in statuses if s.pk != current.pk], user=user, reasons={})
+    positions.renumber([s for s in statuses if s.pk != current.pk], user=user, reasons={})
     return moved
 
 

@@ -22,8 +22,8 @@ from django.core.exceptions import ValidationError
 from django.core.mail import send_mass_mail
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
-from simple_history.utils import bulk_update_with_history
 
+from itsm import positions
 from itsm.audit import clean_reason, mark
 from itsm.services import ConflictError, record_delete, validation_message
 from people.models import Team
@@ -39,7 +39,6 @@ from workflow.models import Action, Criterion, CriterionVipStatus, Rule, RuleFir
 from workflow.validation import validate_rule
 
 log = logging.getLogger(__name__)
-_ASIDE = 1_000_000
 RULE_FIELDS = {"name", "description", "active", "trigger", "match", "stop_processing"}
 
 
@@ -324,58 +323,21 @@ def rule_refresh_summary(rule: Rule, *, user: Any, change_reason: str) -> Rule:
     return rule
 
 
-def _renumber(rules: list[Rule], *, user: Any, reasons: dict[int, str]) -> None:
-    """Positions 1..N in this order; moved rows first step aside (the unique position is checked row by row)."""
-    changed = []
-    for index, rule in enumerate(rules, start=1):
-        if rule.position != index:
-            old = rule.position
-            rule.position = index
-            rule._change_reason = reasons.get(rule.pk, f"moved from {old} to {index}")
-            changed.append(rule)
-    if not changed:
-        return
-    Rule.objects.filter(pk__in=[r.pk for r in changed]).update(position=models.F("position") + _ASIDE)
-    bulk_update_with_history(
-        changed,
-        Rule,
-        ["position"],
-        default_user=user if getattr(user, "is_authenticated", False) else None,
-    )
-
-
 @transaction.atomic
 def rule_move(rule: Rule, *, position: int, user: Any, change_reason: str | None = None) -> Rule:
     """Moves a rule to `position` (1 = runs first); the others shift and positions stay 1..N."""
     rules = _lock_rules()
     if not 1 <= position <= len(rules):
         raise ValidationError({"position": [f"Choose a position from 1 to {len(rules)}."]})
-    current = next((r for r in rules if r.pk == rule.pk), None)
-    if current is None:
-        raise ValidationError({"position": ["This rule no longer exists."]})
-    old = current.position
-    order = [r for r in rules if r.pk != rule.pk]
-    order.insert(position - 1, current)
-    extra = (change_reason or "").strip()
-    reasons = {}
-    for index, r in enumerate(order, start=1):
-        if r.position != index:
-            if r.pk == current.pk:
-                reasons[r.pk] = f"moved from {old} to {index}" + (f": {extra}" if extra else "")
-            else:
-                reasons[r.pk] = (
-                    f"shifted from {r.position} to {index} ('{current.name}' moved from {old} to {position})"
-                )
-    _renumber(order, user=user, reasons=reasons)
-    rule.position = current.position
-    return current
+    return positions.move(
+        rules, rule, position=position, user=user, change_reason=change_reason, gone="This rule no longer exists."
+    )
 
 
 def rule_move_by(rule: Rule, *, direction: str, user: Any) -> Rule:
     """Admin buttons: up, down, top, bottom."""
-    count = Rule.objects.count()
-    target = {"up": rule.position - 1, "down": rule.position + 1, "top": 1, "bottom": count}[direction]
-    return rule_move(rule, position=max(1, min(count, target)), user=user)
+    target = positions.target(rule.position, direction=direction, count=Rule.objects.count())
+    return rule_move(rule, position=target, user=user)
 
 
 @transaction.atomic
@@ -391,7 +353,7 @@ def rule_delete(rule: Rule, *, user: Any, change_reason: str | None) -> None:
     for action in Action.objects.filter(rule=current):
         record_delete(action, user=user, change_reason=reason)
     record_delete(current, user=user, change_reason=reason)
-    _renumber([r for r in rules if r.pk != current.pk], user=user, reasons={})
+    positions.renumber([r for r in rules if r.pk != current.pk], user=user, reasons={})
 
 
 def rule_warnings(rule_ids: Iterable[int] | None = None) -> list[LintWarning]:
