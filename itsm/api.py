@@ -180,6 +180,9 @@ class AuditedModelSerializer(StrictFieldsMixin, serializers.ModelSerializer):
     def update(self, instance, validated_data):
         request = self.context["request"]
         reason = request_reason(request, validated_data)
+        if not reason and reasons_required():
+            # A PATCH skips required fields, and a service may write nothing (an empty PATCH): the reason is still due.
+            raise serializers.ValidationError({"change_reason": [REASON_REQUIRED_MESSAGE]})
         service = type(self).update_service or record_update
         try:
             return service(instance, user=request.user, change_reason=reason, **validated_data)
@@ -356,6 +359,13 @@ class StrictFilterExtension(DjangoFilterExtension):
 class AuditedAutoSchema(AutoSchema):
     """Operation descriptions from the action's docstring or the app viewset's own docstring, else a plain sentence;
     never the base classes' docstrings (which would otherwise describe every operation of every resource)."""
+
+    def _map_serializer_field(self, field, direction, bypass_extensions=False):
+        schema = super()._map_serializer_field(field, direction, bypass_extensions)
+        # A decimal sent as a string cannot carry `minimum`: itsm.schema drops the pattern's minus sign instead.
+        if isinstance(field, serializers.DecimalField) and field.min_value is not None and field.min_value >= 0:
+            schema["x-non-negative"] = True
+        return schema
 
     SENTENCES = {
         "list": "List {plural}, paginated with limit/offset.",

@@ -117,7 +117,8 @@ def _decimal_needs_a_digit(schema: dict) -> None:
             whole, places = (int(g) for g in match.groups())
             digits = rf"\d{{1,{whole}}}(?:\.\d{{0,{places}}})?" if whole else ""
             fraction = rf"\.\d{{1,{places}}}" if places else ""
-            prop["pattern"] = rf"^-?(?:{'|'.join(part for part in (digits, fraction) if part) or '0'})$"
+            sign = "" if prop.pop("x-non-negative", False) else "-?"
+            prop["pattern"] = rf"^{sign}(?:{'|'.join(part for part in (digits, fraction) if part) or '0'})$"
 
 
 def _needs_reason(body: dict, schemas: dict) -> bool:

@@ -43,6 +43,14 @@ class TestTicketAPI(APIBattery):
         assert api.delete(self.detail_url(obj), HTTP_X_CHANGE_REASON="x").status_code == 405
         assert Ticket.objects.filter(pk=obj.pk).exists()
 
+    def test_patch_that_changes_nothing_still_needs_a_reason(self, api):
+        # The schemathesis run found an empty PATCH answered 200 without a reason (the service wrote nothing).
+        obj = self.make(0)
+        response = api.patch(self.detail_url(obj), {}, format="json")
+        assert response.status_code == 400
+        assert "change_reason" in response.json()
+        assert api.patch(self.detail_url(obj), {}, format="json", HTTP_X_CHANGE_REASON="checked").status_code == 200
+
 
 @pytest.mark.django_db
 class TestTicketRules:
