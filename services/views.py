@@ -180,10 +180,16 @@ class CustomerGroupDetailView(LoginRequiredMixin, PermissionRequiredMixin, Detai
 class _ServiceFormView(LoginRequiredMixin, PermissionRequiredMixin, FormView):
     """Create or edit through the service; errors from the service land next to their fields."""
 
+    template_name = "services/form.html"
     obj = None
     model = None
     create = None
     update = None
+
+    def dispatch(self, request, *args, **kwargs):
+        if "pk" in kwargs:  # an edit page
+            self.obj = get_object_or_404(self.model, pk=kwargs["pk"])
+        return super().dispatch(request, *args, **kwargs)
 
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "instance": self.obj}
@@ -212,19 +218,13 @@ class _ServiceFormView(LoginRequiredMixin, PermissionRequiredMixin, FormView):
 
 class ServiceInstanceEditView(_ServiceFormView):
     permission_required = "services.change_serviceinstance"
-    template_name = "services/form.html"
     form_class = ServiceInstanceForm
     model = ServiceInstance
     update = staticmethod(services.service_instance_update)
 
-    def dispatch(self, request, *args, **kwargs):
-        self.obj = get_object_or_404(ServiceInstance, pk=kwargs["pk"])
-        return super().dispatch(request, *args, **kwargs)
-
 
 class ServiceInstanceCreateView(_ServiceFormView):
     permission_required = "services.add_serviceinstance"
-    template_name = "services/form.html"
     form_class = ServiceInstanceForm
     model = ServiceInstance
     create = staticmethod(services.service_instance_create)
@@ -239,19 +239,13 @@ class ServiceInstanceCreateView(_ServiceFormView):
 
 class CustomerGroupEditView(_ServiceFormView):
     permission_required = "services.change_customergroup"
-    template_name = "services/form.html"
     form_class = CustomerGroupForm
     model = CustomerGroup
     update = staticmethod(services.customer_group_update)
 
-    def dispatch(self, request, *args, **kwargs):
-        self.obj = get_object_or_404(CustomerGroup, pk=kwargs["pk"])
-        return super().dispatch(request, *args, **kwargs)
-
 
 class CustomerGroupCreateView(_ServiceFormView):
     permission_required = "services.add_customergroup"
-    template_name = "services/form.html"
     form_class = CustomerGroupForm
     model = CustomerGroup
     create = staticmethod(services.customer_group_create)
