@@ -5,6 +5,8 @@ PORT ?= 8000
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+# The local demo runs with DEBUG on (and so with the development key); production sets DEBUG=false and SECRET_KEY.
+LOCAL := DEBUG=$${DEBUG:-true}
 
 .PHONY: run test venv migrate seed serve lint pytest bench clean help
 
@@ -20,20 +22,20 @@ venv: $(STAMP)
 
 migrate: venv
 	@mkdir -p var
-	@$(PY) manage.py migrate --noinput -v 0
+	@$(LOCAL) $(PY) manage.py migrate --noinput -v 0
 
 seed: migrate
-	@$(PY) manage.py seed_demo
+	@$(LOCAL) $(PY) manage.py seed_demo
 
 run: seed
-	@$(PY) manage.py collectstatic --noinput -v 0
+	@$(LOCAL) $(PY) manage.py collectstatic --noinput -v 0
 	@echo ""
 	@echo "  Analyst pages : http://$(HOST):$(PORT)/"
 	@echo "  Admin         : http://$(HOST):$(PORT)/admin/"
 	@echo "  API docs      : http://$(HOST):$(PORT)/api/docs/"
 	@echo "  Demo logins   : admin, analyst, cmdb, slm (password printed above, or ITSM_DEMO_PASSWORD)"
 	@echo ""
-	@$(PY) manage.py runserver $(HOST):$(PORT)
+	@$(LOCAL) $(PY) manage.py runserver $(HOST):$(PORT)
 
 lint: venv
 	@$(VENV)/bin/ruff check .
@@ -45,7 +47,7 @@ test: venv
 # make bench BENCH_ARGS="--runs 5 --load-seconds 0" (see README, Performance); seed first with manage.py seed_scale.
 BENCH_ARGS ?=
 bench: venv
-	@$(PY) manage.py bench $(BENCH_ARGS)
+	@$(LOCAL) $(PY) manage.py bench $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) var staticfiles

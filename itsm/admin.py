@@ -178,3 +178,7 @@ class AuditedAdmin(SimpleHistoryAdmin):
 
 
 __all__ = ["AuditedAdmin", "AuditedStackedInline", "AuditedTabularInline", "ChangeReasonForm"]
+
+
+# Sign-in accounts (token actions) are registered from their own module.
+from itsm import admin_accounts  # noqa: E402, F401

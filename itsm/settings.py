@@ -1,9 +1,12 @@
 """Settings read from the environment, with safe defaults for a local, single-machine install."""
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.csp import CSP
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -16,9 +19,27 @@ def env_list(name: str, default: str) -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
-DEBUG = env_bool("DEBUG", True)
-# The fallback key only serves local development; production sets SECRET_KEY (see README).
-SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-insecure-key-change-me-in-production-0123456789abcdef")
+def env_int(name: str, default: int) -> int:
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return default
+    try:
+        return int(value)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be a whole number, not {value!r}.") from None
+
+
+# Off unless asked for: `make run` (the local demo) sets DEBUG=true; a production install never shows tracebacks.
+DEBUG = env_bool("DEBUG", False)
+SECRET_KEY = os.environ.get("SECRET_KEY", "")
+if not SECRET_KEY:
+    if not DEBUG:
+        raise ImproperlyConfigured(
+            "SECRET_KEY is not set. Set the SECRET_KEY environment variable to a long random value "
+            "(e.g. python -c 'import secrets; print(secrets.token_urlsafe(50))'), or DEBUG=true for local development."
+        )
+    # Only with DEBUG on, so that this key can never sign a production session.
+    SECRET_KEY = "dev-only-insecure-key-change-me-in-production-0123456789abcdef"
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 
@@ -39,6 +60,7 @@ INSTALLED_APPS = [
     "simple_history",
     "colorfield",
     "django_htmx",
+    "axes",
     "itsm",
     "vip",
     "people",
@@ -50,6 +72,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -59,6 +82,15 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "itsm.middleware.NoStoreMiddleware",
+    # Last, as django-axes asks: it turns a locked-out sign-in into its 429 answer.
+    "axes.middleware.AxesMiddleware",
+]
+
+AUTHENTICATION_BACKENDS = [
+    # First, so that a locked-out (user name, address) pair is refused before the password is even checked.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 
 ROOT_URLCONF = "itsm.urls"
@@ -110,6 +142,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
 LOGIN_URL = "/accounts/login/"
@@ -130,12 +163,74 @@ STORAGES = {
 if DEBUG:
     STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
 
-# Django 6.1 configures mail through MAILERS (EMAIL_BACKEND is deprecated); console unless the environment says.
-MAILERS = {"default": {"BACKEND": os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")}}
+# Django 6.1 configures mail through MAILERS (EMAIL_BACKEND is deprecated). SMTP when EMAIL_HOST is set, the console
+# otherwise; EMAIL_BACKEND overrides both. The timeout keeps a hanging mail server from holding a worker.
+_email_host = os.environ.get("EMAIL_HOST", "")
+_smtp = "django.core.mail.backends.smtp.EmailBackend"
+_mail_backend = os.environ.get("EMAIL_BACKEND") or (
+    _smtp if _email_host else "django.core.mail.backends.console.EmailBackend"
+)
+_mail_options = {}
+if _mail_backend == _smtp:
+    _mail_options = {
+        "host": _email_host or "localhost",
+        "port": env_int("EMAIL_PORT", 25),
+        "username": os.environ.get("EMAIL_HOST_USER", ""),
+        "password": os.environ.get("EMAIL_HOST_PASSWORD", ""),
+        "use_tls": env_bool("EMAIL_USE_TLS", False),
+        "use_ssl": env_bool("EMAIL_USE_SSL", False),
+        "timeout": env_int("EMAIL_TIMEOUT", 10),
+    }
+MAILERS = {"default": {"BACKEND": _mail_backend, "OPTIONS": _mail_options}}
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "servicedesk@localhost")
+SERVER_EMAIL = os.environ.get("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
 
+# Transport security. Behind a TLS-terminating proxy set SECURE_PROXY_SSL_HEADER=HTTP_X_FORWARDED_PROTO,https.
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", not DEBUG)
 CSRF_COOKIE_SECURE = env_bool("SECURE_COOKIES", not DEBUG)
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
+_proxy_header = env_list("SECURE_PROXY_SSL_HEADER", "")
+if _proxy_header:
+    if len(_proxy_header) != 2:
+        raise ImproperlyConfigured("SECURE_PROXY_SSL_HEADER must be 'HEADER,value', e.g. HTTP_X_FORWARDED_PROTO,https.")
+    SECURE_PROXY_SSL_HEADER = (_proxy_header[0], _proxy_header[1])
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+# Scripts only from this site, never inline. Styles allow inline attributes: VIP badges carry their status colour,
+# and the admin, Swagger UI and Redoc set element styles at run time.
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF],
+    "style-src": [CSP.SELF, CSP.UNSAFE_INLINE],
+    "img-src": [CSP.SELF, "data:"],
+    "font-src": [CSP.SELF, "data:"],
+    "connect-src": [CSP.SELF],
+    "worker-src": [CSP.SELF, "blob:"],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.SELF],
+    "form-action": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+}
+# A request body above this is refused (JSON 400 on the API) before anything parses it.
+DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 2_621_440)
+
+# Brute force: django-axes counts failed sign-ins per (user name, address) pair in the database, so every app server
+# behind a load balancer sees the same count; the login page, the admin and the API token endpoint all go through it.
+AXES_FAILURE_LIMIT = env_int("ITSM_LOGIN_FAILURE_LIMIT", 10)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("ITSM_LOGIN_COOLOFF_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "itsm.security.lockout_response"
+AXES_IPWARE_PROXY_COUNT = env_int("ITSM_PROXY_COUNT", 0) or None
+AXES_VERBOSE = False
+# Password reset: at most this many requests per address and per e-mail address in the window above.
+ITSM_PASSWORD_RESET_LIMIT = env_int("ITSM_PASSWORD_RESET_LIMIT", 5)
+# API tokens older than this many days are refused (0: they never expire).
+ITSM_TOKEN_TTL_DAYS = env_int("ITSM_TOKEN_TTL_DAYS", 0)
 
 # Audit: every edit carries a reason; the reason is a text field (set before the first migration).
 SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
@@ -143,7 +238,7 @@ ITSM_REQUIRE_CHANGE_REASON = env_bool("ITSM_REQUIRE_CHANGE_REASON", True)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "itsm.tokens.ExpiringTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["itsm.permissions.ModelPermissions"],
@@ -179,6 +274,9 @@ SPECTACULAR_SETTINGS = {
         "ServiceInstanceStatusEnum": "services.models.ServiceInstance.Status",
         "ConfigurationItemStatusEnum": "services.models.ConfigurationItem.Status",
         "TaskStatusEnum": "services.models.Task.Status",
+        # One name per choice set that several fields share (otherwise spectacular warns and invents names).
+        "TicketStatusEnum": "tickets.choices.Status",
+        "LevelEnum": "tickets.choices.Level",
     },
 }
 

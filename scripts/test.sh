@@ -56,8 +56,8 @@ trap on_signal INT TERM
 
 lint() { "$VENV/bin/ruff" check . && "$VENV/bin/ruff" format --check .; }
 django_checks() {
-    env -u DATABASE_URL "$PY" manage.py check --fail-level WARNING &&
-        env -u DATABASE_URL "$PY" manage.py makemigrations --check --dry-run
+    env -u DATABASE_URL DEBUG=true "$PY" manage.py check --fail-level WARNING &&
+        env -u DATABASE_URL DEBUG=true "$PY" manage.py makemigrations --check --dry-run
 }
 
 # The SQLite pass ignores any DATABASE_URL; a test database left by an earlier run is rebuilt, never reused.
