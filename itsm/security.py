@@ -27,7 +27,8 @@ def lockout_response(request: HttpRequest, original_response: Any = None, creden
     message = LOCKED_OUT.format(minutes=cooloff_minutes())
     if request.path.startswith("/api/"):
         return JsonResponse({"detail": message}, status=429)
-    return TemplateResponse(request, "registration/locked_out.html", {"message": message}, status=429)
+    # Rendered here: django-axes answers from its middleware, after the step that renders template responses.
+    return TemplateResponse(request, "registration/locked_out.html", {"message": message}, status=429).render()
 
 
 def _throttled(key: str, limit: int, window: timedelta) -> bool:
