@@ -40,6 +40,15 @@ class FieldChange:
     new: Any
 
 
+# model -> fn(obj): how a related record reads in a diff when the reader may not know it (None: its own name).
+# Apps register from their AppConfig.ready(), e.g. vip hides confidential VIP statuses.
+_display_masks: dict[type, Any] = {}
+
+
+def register_display_mask(model: type, fn: Any) -> None:
+    _display_masks[model] = fn
+
+
 def _display(field: models.Field | None, value: Any, names: dict) -> Any:
     if value is None or field is None:
         return value
@@ -69,8 +78,9 @@ def history_entries(records: list) -> list[dict]:
     m2m = _m2m_snapshots(records, wanted)
     names: dict = {}
     for related_model, ids in wanted.items():
+        mask = _display_masks.get(related_model)
         for obj in related_model._default_manager.filter(pk__in=ids):
-            names[(related_model, obj.pk)] = str(obj)
+            names[(related_model, obj.pk)] = (mask(obj) if mask else None) or str(obj)
 
     entries = []
     previous = None

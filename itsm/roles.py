@@ -4,6 +4,9 @@ from django.contrib.auth.models import Group, Permission
 
 VIEW, ADD, CHANGE, DELETE = "view", "add", "change", "delete"
 ALL = (VIEW, ADD, CHANGE, DELETE)
+# Permissions of their own (a model's Meta.permissions), granted by codename.
+GRANT_VIP_STATUS = "grant_vip_status"
+VIEW_CONFIDENTIAL_STATUS = "view_confidential_status"
 
 ANALYST, CMDB_SETUP, SERVICE_LEVEL_MANAGER, INTEGRATION = (
     "Analyst",
@@ -20,8 +23,8 @@ ROLE_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
         "people.team": (VIEW,),
     },
     CMDB_SETUP: {
-        "vip.vipstatus": ALL,
-        "people.person": (VIEW, CHANGE),
+        "vip.vipstatus": (*ALL, VIEW_CONFIDENTIAL_STATUS),
+        "people.person": (VIEW, CHANGE, GRANT_VIP_STATUS),
         "people.team": ALL,
     },
     SERVICE_LEVEL_MANAGER: {
@@ -49,7 +52,7 @@ def sync_roles() -> dict[str, Group]:
         wanted = []
         for model, actions in grants.items():
             app_label, model_name = model.split(".")
-            codenames = [f"{action}_{model_name}" for action in actions]
+            codenames = [f"{action}_{model_name}" if action in ALL else action for action in actions]
             wanted += list(Permission.objects.filter(content_type__app_label=app_label, codename__in=codenames))
         group.permissions.set(wanted)
         groups[role] = group

@@ -3,6 +3,7 @@ from django.contrib import admin
 from itsm.admin import AuditedAdmin
 from people import services
 from people.models import Person, Team
+from vip.services import vip_status_get_default
 
 
 @admin.register(Person)
@@ -17,6 +18,19 @@ class PersonAdmin(AuditedAdmin):
         if db_field.name == "vip_status":
             kwargs["queryset"] = db_field.related_model.objects.ordered()
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        if not request.user.has_perm(services.GRANT_VIP_STATUS):
+            fields.append("vip_status")
+        return fields
+
+    def save_with_service(self, request, obj, form, change) -> None:
+        current = Person.objects.filter(pk=obj.pk).values_list("vip_status_id", flat=True).first() if change else None
+        if current is None:
+            current = vip_status_get_default().pk
+        services.check_vip_grant(user=request.user, current_status_id=current, new_status=obj.vip_status)
+        obj.save()
 
     def delete_with_service(self, request, obj, reason):
         services.person_delete(obj, user=request.user, change_reason=reason)

@@ -134,6 +134,7 @@ class Person(models.Model):
         ordering = ["last_name", "first_name", "id"]
         verbose_name = "person"
         verbose_name_plural = "people"
+        permissions = [("grant_vip_status", "Can grant a VIP status to a person")]
         constraints = [
             models.UniqueConstraint(
                 Lower("email"),

@@ -4,17 +4,34 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
 from itsm.services import record_create, record_delete, record_update
 from people.models import Person, Team
 from vip.services import vip_status_get_default
 
+GRANT_VIP_STATUS = "people.grant_vip_status"
+GRANT_REFUSED = (
+    "Granting or changing a VIP status needs the permission 'Can grant a VIP status to a person' (CMDB Setup); "
+    "other details of the person can still be changed."
+)
+
+
+def check_vip_grant(*, user: Any, current_status_id: int | None, new_status: Any) -> None:
+    """A VIP status raises a caller's tickets, so setting one is its own permission. The system (user None) may."""
+    if user is None or new_status is None or new_status.pk == current_status_id:
+        return
+    if not user.has_perm(GRANT_VIP_STATUS):
+        raise PermissionDenied(GRANT_REFUSED)
+
 
 @transaction.atomic
 def person_create(*, user: Any, change_reason: str | None, **fields: Any) -> Person:
+    default = vip_status_get_default()
     if fields.get("vip_status") is None:
-        fields["vip_status"] = vip_status_get_default()
+        fields["vip_status"] = default
+    check_vip_grant(user=user, current_status_id=default.pk, new_status=fields["vip_status"])
     return record_create(Person, user=user, change_reason=change_reason, **fields)
 
 
@@ -22,6 +39,8 @@ def person_create(*, user: Any, change_reason: str | None, **fields: Any) -> Per
 def person_update(person: Person, *, user: Any, change_reason: str | None, **fields: Any) -> Person:
     if "vip_status" in fields and fields["vip_status"] is None:
         fields["vip_status"] = vip_status_get_default()
+    if "vip_status" in fields:
+        check_vip_grant(user=user, current_status_id=person.vip_status_id, new_status=fields["vip_status"])
     return record_update(person, user=user, change_reason=change_reason, **fields)
 
 

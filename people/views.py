@@ -1,16 +1,17 @@
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect
 from django.views.generic import DetailView, FormView, ListView
 
 from itsm.audit import history_entries
+from itsm.params import int_param, search_param
 from itsm.views_mixins import SortableListMixin
 from people import selectors, services
 from people.forms import PersonForm
 from people.models import Person
 from people.panels import person_panels
-from vip.models import VipStatus
+from vip.visibility import statuses_visible_to
 
 
 class PersonListView(LoginRequiredMixin, PermissionRequiredMixin, SortableListMixin, ListView):
@@ -26,19 +27,21 @@ class PersonListView(LoginRequiredMixin, PermissionRequiredMixin, SortableListMi
     default_sort = "name"
 
     def get_queryset(self):
-        vip = self.request.GET.get("vip", "")
+        vip = int_param(self.request.GET.get("vip"))
         active = {"yes": True, "no": False}.get(self.request.GET.get("active", ""))
         people = selectors.person_list(
-            search=self.request.GET.get("q", ""),
-            vip_status_id=int(vip) if vip.isdigit() else None,
+            search=search_param(self.request.GET.get("q")),
+            vip_status_id=vip,
             active=active,
         )
+        if vip is not None and not statuses_visible_to(self.request.user).filter(pk=vip).exists():
+            people = people.none()  # a confidential status's holders are not listed to those who may not see it
         return self.sort(people)
 
     def get_context_data(self, **kwargs):
         return {
             **super().get_context_data(**kwargs),
-            "vip_statuses": VipStatus.objects.ordered(),
+            "vip_statuses": statuses_visible_to(self.request.user),
             "q": self.request.GET.get("q", ""),
             "vip": self.request.GET.get("vip", ""),
             "active": self.request.GET.get("active", ""),
@@ -68,7 +71,7 @@ class PersonFormView(LoginRequiredMixin, PermissionRequiredMixin, FormView):
     person = None
 
     def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), "instance": self.person}
+        return {**super().get_form_kwargs(), "instance": self.person, "user": self.request.user}
 
     def form_valid(self, form):
         data = {name: form.cleaned_data[name] for name in PersonForm.Meta.fields}
@@ -80,6 +83,9 @@ class PersonFormView(LoginRequiredMixin, PermissionRequiredMixin, FormView):
                 person = services.person_update(self.person, user=self.request.user, change_reason=reason, **data)
         except ValidationError as error:
             form.add_error(None, error)
+            return self.form_invalid(form)
+        except PermissionDenied as error:
+            form.add_error("vip_status", str(error))
             return self.form_invalid(form)
         messages.success(self.request, f"Saved {person}.")
         return redirect(person)

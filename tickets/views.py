@@ -32,6 +32,7 @@ from tickets.forms import (
     apply_service_errors,
 )
 from tickets.models import Ticket
+from vip.visibility import visible_status
 
 
 def _int(value: str | None) -> int | None:
@@ -182,7 +183,7 @@ class LogCallView(LoginRequiredMixin, PermissionRequiredMixin, FormView):
         matrix = services.priority_matrix()
         context.update(
             caller=caller,
-            caller_card=caller_card(caller) if caller else None,
+            caller_card=caller_card(caller, self.request.user) if caller else None,
             matrix={f"{impact}/{urgency}": p for (impact, urgency), p in matrix.items()},
             priority_labels=PRIORITY_LABELS,
             chosen_instance=_value(form, "service_instance"),
@@ -210,9 +211,11 @@ def _chosen_caller(form):
     return form.fields["caller"].queryset.filter(pk=caller_id).first()
 
 
-def caller_card(person) -> dict:
-    """What the log-a-call page shows once a caller is chosen: the badge, contact, instances, open tickets."""
+def caller_card(person, user) -> dict:
+    """What the log-a-call page shows once a caller is chosen: the badge, contact, instances, open tickets. A
+    confidential status is left out for a user who may not see it."""
     instances = list(selectors.caller_service_instances(person))
+    status = visible_status(person.vip_status, user)
     return {
         "id": person.pk,
         "name": person.full_name,
@@ -220,11 +223,13 @@ def caller_card(person) -> dict:
         "phone": person.phone,
         "job_title": person.job_title,
         "vip": {
-            "name": person.vip_status.name,
-            "colour": person.vip_status.colour,
-            "text_colour": person.vip_status.text_colour,
-            "shown": person.vip_status.show_on_tickets,
-        },
+            "name": status.name,
+            "colour": status.colour,
+            "text_colour": status.text_colour,
+            "shown": status.show_on_tickets,
+        }
+        if status is not None
+        else None,
         "badge_html": render_to_string("vip/badge.html", {"status": person.vip_status, "visible": True})
         if person.vip_status.show_on_tickets
         else "",
@@ -275,7 +280,7 @@ class CallerCardView(LoginRequiredMixin, PermissionRequiredMixin, View):
         person = Person.objects.with_vip().filter(pk=pk).first()
         if person is None:
             return JsonResponse({"detail": "No such person."}, status=404)
-        card = caller_card(person)
+        card = caller_card(person, request.user)
         card["html"] = render_to_string("tickets/_caller_card.html", {"card": card})
         return JsonResponse(card)
 

@@ -47,6 +47,7 @@ class VipStatus(models.Model):
         ordering = ["position"]
         verbose_name = "VIP status"
         verbose_name_plural = "VIP statuses"
+        permissions = [("view_confidential_status", "Can see VIP statuses that are not shown on tickets")]
         constraints = [
             models.UniqueConstraint(
                 Lower("name"),

@@ -377,7 +377,7 @@ class RuleAdmin(AuditedAdmin):
         evaluation = None
         values = None
         if form.is_bound and form.is_valid():
-            evaluation = services.simulate(**form.simulate_kwargs())
+            evaluation = services.simulate(**form.simulate_kwargs(), viewer=request.user)
             values = _Values(evaluation)
         return self._page(
             request,

@@ -31,6 +31,7 @@ from services.models import ServiceLevel
 from tickets.choices import OPEN_STATUSES
 from tickets.models import Ticket
 from vip.models import VipStatus
+from vip.visibility import HIDDEN, is_visible
 from workflow import selectors
 from workflow import vocabulary as vocab
 from workflow.engine import APPLIED, SKIPPED, Evaluation, RuleDef, RuleSet, evaluate, lint
@@ -568,12 +569,15 @@ def simulate(
     only: bool = False,
     drafts: Iterable[RuleDef] = (),
     changes: Mapping[str, Any] | None = None,
+    viewer: Any = None,
 ) -> Evaluation:
     """What the rules would do for a ticket or a hypothetical one, without saving anything.
 
     `try_rule_ids` adds rules as if they were active (to try a rule before turning it on); `only` runs just those
     (and the drafts). Drafts are unsaved definitions (API). `changes` sets fields on the existing ticket in memory
-    first ("what if its impact were high?"); it is never saved. Same snapshot, same engine as a live run.
+    first ("what if its impact were high?"); it is never saved. Same snapshot, same engine as a live run. For a
+    `viewer` who may not see the caller's confidential VIP status, rules still see it but the output names it
+    "(confidential)".
     """
     if (ticket is None) == (hypothetical is None):
         raise ValueError("Give either a ticket or a hypothetical ticket.")
@@ -594,6 +598,10 @@ def simulate(
         target = selectors.hypothetical_ticket(hypothetical)
         at = at or hypothetical.at
     snapshot = selectors.snapshot_for(target, at=at, scheduled=event == vocab.SCHEDULED)
+    caller = target.caller if target.caller_id else None
+    if viewer is not None and caller is not None and not is_visible(caller.vip_status, viewer):
+        names = {**snapshot.names, **({"vip_status": HIDDEN} if "vip_status" in snapshot.names else {})}
+        snapshot = replace(snapshot, vip_status_name=HIDDEN, names=names)
     return evaluate(snapshot, RuleSet(chosen), event=event, config=selectors.engine_config())
 
 

@@ -6,6 +6,20 @@ from people import services
 from people.models import Person, Team
 from vip.api.serializers import VipStatusBriefSerializer
 from vip.models import VipStatus
+from vip.visibility import is_visible
+
+
+def _reader(serializer) -> object:
+    request = serializer.context.get("request")
+    return getattr(request, "user", None) if request is not None else None
+
+
+def hide_confidential_status(serializer, person, data: dict) -> dict:
+    """A status not shown on tickets reads as null to a reader without permission to see confidential statuses."""
+    request = serializer.context.get("request")
+    if request is not None and not is_visible(person.vip_status, request.user):
+        data["vip_status"] = None
+    return data
 
 
 class UserBriefSerializer(serializers.ModelSerializer):
@@ -20,13 +34,20 @@ class UserBriefSerializer(serializers.ModelSerializer):
 class PersonBriefSerializer(serializers.ModelSerializer):
     """How a person reads inside other resources (a ticket's caller, a group's contact)."""
 
-    vip_status = VipStatusBriefSerializer(read_only=True)
+    vip_status = VipStatusBriefSerializer(
+        read_only=True,
+        allow_null=True,
+        help_text="null when the status is confidential (not shown on tickets) and the reader may not see it.",
+    )
     full_name = serializers.CharField(read_only=True)
 
     class Meta:
         model = Person
         fields = ["id", "full_name", "email", "vip_status"]
         read_only_fields = fields
+
+    def to_representation(self, instance):
+        return hide_confidential_status(self, instance, super().to_representation(instance))
 
 
 class TeamBriefSerializer(serializers.ModelSerializer):
@@ -45,7 +66,10 @@ class PersonSerializer(AuditedModelSerializer):
         VipStatusBriefSerializer,
         queryset=VipStatus.objects.all(),
         required=False,
-        help_text="Written as a VIP status id (the default status when omitted); read as a brief status.",
+        allow_null=True,
+        help_text="Written as a VIP status id (the default status when omitted or null); read as a brief status, or "
+        "null when it is confidential (not shown on tickets) and the reader may not see it. Changing it needs the "
+        "permission to grant VIP statuses (403 without).",
     )
     login = BriefRelatedField(
         UserBriefSerializer,
@@ -72,6 +96,17 @@ class PersonSerializer(AuditedModelSerializer):
             "notes",
             "change_reason",
         ]
+
+    def to_representation(self, instance):
+        return hide_confidential_status(self, instance, super().to_representation(instance))
+
+    def validate(self, attrs):
+        # A reader who saw null for a confidential status and sends it back (or sends nothing) leaves it as it is.
+        person = self.instance
+        if person is not None and attrs.get("vip_status", "absent") is None:
+            if not is_visible(person.vip_status, _reader(self)):
+                attrs.pop("vip_status")
+        return super().validate(attrs)
 
 
 class TeamSerializer(AuditedModelSerializer):

@@ -134,13 +134,18 @@ class RuleSimulateView(DryRunView):
                 at=at,
                 try_rule_ids=try_ids,
                 only=only,
+                viewer=request.user,
             )
         else:
             caller = data.pop("caller", None)
             fields = {k: v for k, v in data.items() if v is not None}
             hypothetical = selectors.Hypothetical(caller=caller, at=at, **fields)
             evaluation = services.simulate(
-                hypothetical=hypothetical, event=event or vocab.CREATE, try_rule_ids=try_ids, only=only
+                hypothetical=hypothetical,
+                event=event or vocab.CREATE,
+                try_rule_ids=try_ids,
+                only=only,
+                viewer=request.user,
             )
         return Response(SimulateResultSerializer(simulate_result(evaluation, ticket)).data)
 
