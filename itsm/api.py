@@ -20,13 +20,14 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, serializers, viewsets
 from rest_framework.decorators import action
-from rest_framework.filters import OrderingFilter, SearchFilter
+from rest_framework.filters import OrderingFilter
 from rest_framework.relations import MANY_RELATION_KWARGS
 from rest_framework.response import Response
 from rest_framework.validators import UniqueValidator
 
 from itsm.audit import REASON_REQUIRED_MESSAGE, history_entries, reasons_required
 from itsm.exceptions import Conflict, as_drf_error
+from itsm.parsers import CappedSearchFilter
 from itsm.permissions import ModelPermissions
 from itsm.services import record_create, record_delete, record_update
 
@@ -77,6 +78,12 @@ class StrictManyRelatedField(serializers.ManyRelatedField):
 
 
 class StrictPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
+    def run_validation(self, data=serializers.empty):
+        # DRF turns "" into null for relations; the schema says an id or null, so "" is refused like any string.
+        if isinstance(data, str) and data == "":
+            self.fail("incorrect_type", data_type="str")
+        return super().run_validation(data)
+
     def to_internal_value(self, data):
         if isinstance(data, bool) or not isinstance(data, int):
             self.fail("incorrect_type", data_type=type(data).__name__)
@@ -407,7 +414,7 @@ class AuditedModelViewSet(viewsets.ModelViewSet):
 
     delete_service = staticmethod(record_delete)
     http_method_names = ["get", "post", "put", "patch", "delete", "head", "options"]
-    filter_backends = [StrictFilterBackend, SearchFilter, OrderingFilter]
+    filter_backends = [StrictFilterBackend, CappedSearchFilter, OrderingFilter]
     schema = AuditedAutoSchema()
 
     def initial(self, request, *args, **kwargs):

@@ -26,8 +26,10 @@ ROLE_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
         "vip.vipstatus": (*ALL, VIEW_CONFIDENTIAL_STATUS),
         "people.person": (VIEW, CHANGE, GRANT_VIP_STATUS),
         "people.team": ALL,
+        "admin.logentry": (VIEW,),  # the audit log
     },
     SERVICE_LEVEL_MANAGER: {
+        "admin.logentry": (VIEW,),  # the audit log
         "vip.vipstatus": (VIEW,),
         "people.person": (VIEW,),
         "people.team": (VIEW,),

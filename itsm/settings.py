@@ -245,10 +245,10 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "itsm.pagination.StrictLimitOffsetPagination",
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
-        "rest_framework.filters.SearchFilter",
+        "itsm.parsers.CappedSearchFilter",
         "rest_framework.filters.OrderingFilter",
     ],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["itsm.parsers.SafeJSONParser"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "itsm.exceptions.exception_handler",
     "PAGE_SIZE": 25,

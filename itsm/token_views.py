@@ -5,11 +5,11 @@ from __future__ import annotations
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import exceptions, serializers, status
 from rest_framework.authtoken.views import ObtainAuthToken
-from rest_framework.parsers import JSONParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from itsm.parsers import SafeJSONParser
 from itsm.security import lockout_response
 from itsm.tokens import revoke_tokens, token_for
 
@@ -17,7 +17,7 @@ from itsm.tokens import revoke_tokens, token_for
 class TokenView(ObtainAuthToken):
     """POST username and password, get the token to send as `Authorization: Token <key>`."""
 
-    parser_classes = [JSONParser]
+    parser_classes = [SafeJSONParser]
     # The way to log in: it takes no credentials but the body's (and so documents no security requirement).
     authentication_classes = []
 

@@ -4,6 +4,7 @@ from django.db.models.functions import Lower
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
+from itsm.params import search_param
 from vip.models import default_vip_status_id
 
 
@@ -58,7 +59,7 @@ class PersonQuerySet(models.QuerySet):
         return self.select_related("vip_status")
 
     def search(self, term: str):
-        term = (term or "").strip()
+        term = search_param(term)  # capped: a thousand words would overflow the database
         if not term:
             return self
         query = models.Q()

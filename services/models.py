@@ -16,6 +16,8 @@ from django.db.models.functions import Lower
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
+from itsm.params import search_param
+
 PRIORITIES = (1, 2, 3, 4, 5)
 
 UDDS_MESSAGE = "Enter the organisation code as a UDDS code: one capital letter and six digits, e.g. A061234."
@@ -340,7 +342,7 @@ class ServiceInstanceQuerySet(models.QuerySet):
         )
 
     def search(self, term: str):
-        term = (term or "").strip()
+        term = search_param(term)  # capped: a thousand words would overflow the database
         if not term:
             return self
         query = models.Q()

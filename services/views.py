@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.views.generic import DetailView, FormView, ListView
 
 from itsm.audit import history_entries
+from itsm.params import int_param
 from itsm.views_mixins import SortableListMixin
 from services import selectors, services
 from services.forms import CustomerGroupForm, ServiceInstanceForm
@@ -22,7 +23,7 @@ MEMBERS_PER_PAGE = 50
 
 
 def _int(value: str) -> int | None:
-    return int(value) if value.isdigit() and len(value) < 19 else None
+    return int_param(value)
 
 
 def _history(obj) -> list[dict]:

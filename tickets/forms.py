@@ -6,6 +6,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 
+from itsm.params import int_param
 from people.models import Person, Team
 from services.models import ConfigurationItem, ServiceInstance
 from tickets.choices import Level, Source, Status, TicketType
@@ -157,7 +158,7 @@ class TicketEditForm(forms.Form):
             chosen = (
                 str(self.data.get("service_instance", "")) if self.is_bound else str(ticket.service_instance_id or "")
             )
-            if chosen.isdigit() and len(chosen) < 19:
+            if int_param(chosen) is not None:
                 self.fields["configuration_item"].queryset = ConfigurationItem.objects.filter(
                     service_instances=int(chosen)
                 ).order_by("name", "id")

@@ -17,6 +17,7 @@ from django.views import View
 from django.views.generic import FormView, ListView, TemplateView
 
 from itsm.audit import history_entries
+from itsm.params import int_param, search_param
 from itsm.services import ConflictError
 from itsm.views_mixins import SortableListMixin
 from people.models import Person
@@ -36,7 +37,7 @@ from vip.visibility import visible_status
 
 
 def _int(value: str | None) -> int | None:
-    return int(value) if value and value.isdigit() and len(value) < 19 else None
+    return int_param(value)
 
 
 def _options(rows, selected: str) -> str:
@@ -85,7 +86,7 @@ class QueueView(LoginRequiredMixin, PermissionRequiredMixin, SortableListMixin, 
     def filters(self) -> dict:
         get = self.request.GET
         return {
-            "q": get.get("q", "").strip(),
+            "q": search_param(get.get("q")),
             "scope": get.get("scope", "") if get.get("scope", "") in selectors.SCOPES else "",
             "state": get.get("state", "open") if get.get("state", "open") in selectors.STATES else "open",
             "type": get.get("type", "") if get.get("type", "") in TicketType.values else "",

@@ -26,6 +26,7 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
 from itsm.admin import REASON_FIELD, AuditedAdmin, AuditedStackedInline, ChangeReasonForm
+from itsm.params import int_param
 from itsm.services import validation_message
 from people.models import Person, Team
 from services.models import ServiceInstance, ServiceLevel
@@ -553,8 +554,17 @@ class SimulateForm(forms.Form):
         help_text="As if they were turned on, in their position.",
     )
 
-    def __init__(self, *args, admin_site=None, **kwargs):
-        super().__init__(*args, **kwargs)
+    # Id fields whose widgets look the chosen rows up while rendering: a value that is not an id becomes "0" (no such
+    # row), so the form answers "Select a valid choice" instead of the database refusing the value.
+    ID_FIELDS = ("caller", "service_instance", "try_rules")
+
+    def __init__(self, data=None, *args, admin_site=None, **kwargs):
+        if data is not None:
+            data = data.copy()
+            for name in self.ID_FIELDS:
+                if name in data:
+                    data.setlist(name, [v if int_param(v) is not None or not v else "0" for v in data.getlist(name)])
+        super().__init__(data, *args, **kwargs)
         if admin_site is not None:
             for name in ("caller", "service_instance"):
                 field = self.fields[name]
@@ -570,6 +580,12 @@ class SimulateForm(forms.Form):
         if ticket is None:
             raise ValidationError(f"No ticket {number}.")
         return ticket
+
+    def clean_at(self):
+        at = self.cleaned_data.get("at")
+        if at is not None and not vocab.EARLIEST <= at <= vocab.LATEST:
+            raise ValidationError("Choose a time between 1970 and 2200.")
+        return at
 
     def clean(self):
         cleaned = super().clean()

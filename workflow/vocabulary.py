@@ -5,6 +5,7 @@ Plain constants shared by the engine, validation, lint, the models' choices and 
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass
 
@@ -190,3 +191,8 @@ PLACEHOLDERS: dict[str, str] = {
 }
 PLACEHOLDER_RE = re.compile(r"\{([a-z_]*)\}")
 PRIORITIES = (1, 2, 3, 4, 5)
+
+
+# Simulate judges times in this range only: beyond it, date arithmetic (minutes since opened, timeframes) overflows.
+EARLIEST = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+LATEST = dt.datetime(2200, 1, 1, tzinfo=dt.UTC)

@@ -11,11 +11,11 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import permissions
 from rest_framework.decorators import action
 from rest_framework.generics import GenericAPIView
-from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 
 from itsm.api import AuditedAutoSchema, AuditedModelViewSet, as_drf_error
 from itsm.exceptions import RuleRefusal
+from itsm.parsers import SafeJSONParser
 from tickets.selectors import normalise_number
 from workflow import selectors, services
 from workflow import vocabulary as vocab
@@ -31,8 +31,6 @@ from workflow.api.serializers import (
 from workflow.models import Rule
 
 # Times the rules can be judged at (timeframes, minutes since opened); far outside, dates overflow.
-EARLIEST = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
-LATEST = dt.datetime(2200, 1, 1, tzinfo=dt.UTC)
 
 
 class RuleFilter(filters.FilterSet):
@@ -89,14 +87,14 @@ class CanViewRules(permissions.BasePermission):
 
 class DryRunView(GenericAPIView):
     permission_classes = [CanViewRules]
-    parser_classes = [JSONParser]
+    parser_classes = [SafeJSONParser]
     schema = AuditedAutoSchema()
     pagination_class = None
     filter_backends: list = []
 
 
 def _check_time(at: dt.datetime | None) -> None:
-    if at is not None and not EARLIEST <= at <= LATEST:
+    if at is not None and not vocab.EARLIEST <= at <= vocab.LATEST:
         raise RuleRefusal({"at": ["Choose a time between 1970 and 2200."]})
 
 
