@@ -23,6 +23,8 @@ class PersonAdmin(AuditedAdmin):
         fields = list(super().get_readonly_fields(request, obj))
         if not request.user.has_perm(services.GRANT_VIP_STATUS):
             fields.append("vip_status")
+        if not request.user.is_superuser:
+            fields.append("login")
         return fields
 
     def save_with_service(self, request, obj, form, change) -> None:
@@ -30,6 +32,8 @@ class PersonAdmin(AuditedAdmin):
         if current is None:
             current = vip_status_get_default().pk
         services.check_vip_grant(user=request.user, current_status_id=current, new_status=obj.vip_status)
+        current_login = Person.objects.filter(pk=obj.pk).values_list("login_id", flat=True).first() if change else None
+        services.check_login_change(user=request.user, current_login_id=current_login, new_login=obj.login_id)
         obj.save()
 
     def delete_with_service(self, request, obj, reason):

@@ -26,12 +26,24 @@ def check_vip_grant(*, user: Any, current_status_id: int | None, new_status: Any
         raise PermissionDenied(GRANT_REFUSED)
 
 
+LOGIN_REFUSED = "Only an administrator links a person to a sign-in account (the login field)."
+
+
+def check_login_change(*, user: Any, current_login_id: int | None, new_login: Any) -> None:
+    """A person's login decides which account acts as them: linking one is for administrators (superusers) only."""
+    new_id = getattr(new_login, "pk", new_login)
+    if user is None or new_id == current_login_id or user.is_superuser:
+        return
+    raise PermissionDenied(LOGIN_REFUSED)
+
+
 @transaction.atomic
 def person_create(*, user: Any, change_reason: str | None, **fields: Any) -> Person:
     default = vip_status_get_default()
     if fields.get("vip_status") is None:
         fields["vip_status"] = default
     check_vip_grant(user=user, current_status_id=default.pk, new_status=fields["vip_status"])
+    check_login_change(user=user, current_login_id=None, new_login=fields.get("login"))
     return record_create(Person, user=user, change_reason=change_reason, **fields)
 
 
@@ -41,6 +53,8 @@ def person_update(person: Person, *, user: Any, change_reason: str | None, **fie
         fields["vip_status"] = vip_status_get_default()
     if "vip_status" in fields:
         check_vip_grant(user=user, current_status_id=person.vip_status_id, new_status=fields["vip_status"])
+    if "login" in fields:
+        check_login_change(user=user, current_login_id=person.login_id, new_login=fields["login"])
     return record_update(person, user=user, change_reason=change_reason, **fields)
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django import forms
-from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 
 from itsm.params import int_param
@@ -11,6 +10,7 @@ from people.models import Person, Team
 from services.models import ConfigurationItem, ServiceInstance
 from tickets.choices import Level, Source, Status, TicketType
 from tickets.models import TicketNote
+from tickets.selectors import assignable_analysts
 
 CHOOSE_CALLER = "Choose the caller from the list: type part of a name or an email address."
 
@@ -125,7 +125,7 @@ class TicketEditForm(forms.Form):
     team = forms.ModelChoiceField(label="Team", queryset=Team.objects.all(), required=False, empty_label="— none —")
     assignee = forms.ModelChoiceField(
         label="Assignee",
-        queryset=get_user_model().objects.filter(is_active=True).order_by("username"),
+        queryset=assignable_analysts().order_by("username"),
         required=False,
         empty_label="— nobody —",
     )

@@ -236,3 +236,18 @@ def caller_service_instances(person: Any):
 
 def instance_configuration_items(instance_id: int):
     return ConfigurationItem.objects.filter(service_instances=instance_id).order_by("name", "id")
+
+
+def assignable_analysts():
+    """Who a ticket may be assigned to: active users in the Analyst role or on a support team (superusers too); not
+    integration accounts or service level managers who only read tickets."""
+    from django.contrib.auth import get_user_model
+
+    from itsm.roles import ANALYST
+
+    return (
+        get_user_model()
+        .objects.filter(is_active=True)
+        .filter(Q(is_superuser=True) | Q(groups__name=ANALYST) | Q(teams__isnull=False))
+        .distinct()
+    )

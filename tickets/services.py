@@ -194,6 +194,8 @@ def ticket_create(
         assignee=assignee,
         opened_at=opened_at or timezone.now(),
     )
+    if assignee is not None:
+        _check_assignee(assignee)
     ticket.priority = priority_for(impact=impact, urgency=urgency)
     if team is not None or assignee is not None:
         ticket.status = Status.ASSIGNED
@@ -297,6 +299,8 @@ def ticket_update(
     changes = {name: (before[name], after[name]) for name in watched if not _same(before[name], after[name])}
     if not changes:
         return ticket
+    if "assignee" in changes and ticket.assignee_id is not None:
+        _check_assignee(ticket.assignee)
     ordered = {name: changes[name] for name in [*fields, "priority", "status", *_DERIVED_FIELDS] if name in changes}
     reason = (change_reason or "").strip() or (describe_changes(ordered) if auto_reason else "")
     # The number never changes and related rows that did not change were valid when saved: checking them again
@@ -305,6 +309,13 @@ def ticket_update(
     record_update(ticket, user=user, change_reason=reason, clean_exclude=unchanged)
     run_workflow(ticket, event="updated", changes=_as_values(ordered), user=user)
     return ticket
+
+
+def _check_assignee(user: Any) -> None:
+    from tickets.selectors import assignable_analysts
+
+    if not assignable_analysts().filter(pk=user.pk).exists():
+        raise ValidationError({"assignee": [f"{user} cannot be assigned tickets: only active analysts can."]})
 
 
 _REFERENCES = ("caller", "service_instance", "configuration_item", "team", "assignee")

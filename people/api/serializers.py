@@ -76,7 +76,8 @@ class PersonSerializer(AuditedModelSerializer):
         queryset=get_user_model().objects.all(),
         required=False,
         allow_null=True,
-        help_text="The person's sign-in account, for analysts; null for most people.",
+        help_text="The person's sign-in account, for analysts; null for most people. Only administrators "
+        "(superusers) may set or change it (403 otherwise).",
     )
 
     class Meta:

@@ -167,3 +167,21 @@ def test_simulate_output_hides_a_confidential_status_from_a_viewer_without_permi
     assert board.name not in str(hidden.json())
     shown = api_client_for(admin_user).post("/api/rules/simulate/", body, format="json")
     assert board.name in str(shown.json())
+
+
+# -- the link to a sign-in account --------------------------------------------------------------------------------
+
+
+def test_only_an_administrator_links_a_person_to_a_login(analyst_user, cmdb_user, admin_user):
+    person = base.person(8)
+    url = f"/api/people/{person.pk}/"
+    body = {"login": analyst_user.pk, "change_reason": "link"}
+    for user in (analyst_user, cmdb_user):
+        refused = api_client_for(user).patch(url, body, format="json")
+        assert refused.status_code == 403
+        assert "administrator" in refused.json()["detail"]
+    person.refresh_from_db()
+    assert person.login_id is None
+    assert api_client_for(admin_user).patch(url, body, format="json").status_code == 200
+    person.refresh_from_db()
+    assert person.login_id == analyst_user.pk

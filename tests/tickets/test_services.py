@@ -224,7 +224,9 @@ class TestTicketRules:
         assert ticket.first_response_at == note.created_at
 
     def test_deleting_an_analyst_keeps_the_ticket(self, make_user):
-        analyst = make_user("leaver")
+        from itsm.roles import ANALYST
+
+        analyst = make_user("leaver", ANALYST)
         ticket = factories.ticket(0, assignee=analyst)
         analyst.delete()
         ticket.refresh_from_db()
@@ -249,3 +251,36 @@ class TestTicketRules:
             services.ticket_update(ticket, user=None, change_reason="typo", title="Printer jams")
         assert ticket.priority == 1
         assert seen == [("created", {}), ("updated", {"title": ("Printer 0 jams", "Printer jams")})]
+
+
+def test_tickets_are_assigned_only_to_active_analysts(analyst_user, make_user, default_status):
+    from django.core.exceptions import ValidationError
+
+    from itsm.roles import SERVICE_LEVEL_MANAGER
+    from tests.tickets import factories as f
+    from tickets import services
+
+    ticket = f.ticket(0)
+    outsider = make_user("outsider", SERVICE_LEVEL_MANAGER)  # may not work tickets
+    with pytest.raises(ValidationError, match="only active analysts"):
+        services.ticket_assign(ticket, user=None, assignee=outsider)
+    analyst_user.is_active = False
+    analyst_user.save()
+    with pytest.raises(ValidationError, match="only active analysts"):
+        services.ticket_assign(ticket, user=None, assignee=analyst_user)
+    analyst_user.is_active = True
+    analyst_user.save()
+    services.ticket_assign(ticket, user=None, assignee=analyst_user)
+    ticket.refresh_from_db()
+    assert ticket.assignee == analyst_user
+
+
+def test_the_api_refuses_an_assignee_who_is_not_an_analyst(api, make_user, default_status):
+    from itsm.roles import INTEGRATION
+    from tests.tickets import factories as f
+
+    ticket = f.ticket(0)
+    robot = make_user("robot", INTEGRATION)
+    response = api.patch(f"/api/tickets/{ticket.number}/", {"assignee": robot.pk, "change_reason": "x"}, format="json")
+    assert response.status_code == 400
+    assert "assignee" in response.json()

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from django.contrib.auth import get_user_model
 from django.core.validators import RegexValidator
 from rest_framework import serializers
 
@@ -24,6 +23,7 @@ from services.models import ConfigurationItem, ServiceInstance
 from tickets import extensions, services
 from tickets.choices import DueState, Source, Status
 from tickets.models import Ticket, TicketNote
+from tickets.selectors import assignable_analysts
 
 # Text without NUL characters (databases refuse them); stated in the schema so that clients know.
 NO_NUL = RegexValidator(r"^[^\x00]*\Z", message="Text cannot contain NUL characters.", code="invalid")
@@ -83,10 +83,10 @@ class TicketSerializer(AuditedModelSerializer):
     )
     assignee = BriefRelatedField(
         UserBriefSerializer,
-        queryset=get_user_model().objects.all(),
+        queryset=assignable_analysts(),
         required=False,
         allow_null=True,
-        help_text="An analyst's user id.",
+        help_text="An active analyst's user id (a user who may work tickets).",
     )
     due_state = serializers.ChoiceField(
         choices=DueState.choices,
