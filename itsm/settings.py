@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "axes",
     "itsm",
+    "outbox",
     "vip",
     "people",
     "services",

@@ -19,13 +19,13 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mass_mail
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
 from itsm import positions
 from itsm.audit import clean_reason, mark
 from itsm.services import ConflictError, record_delete, validation_message
+from outbox.services import enqueue as enqueue_mail
 from people.models import Team
 from services.models import ServiceLevel
 from tickets.choices import OPEN_STATUSES
@@ -454,8 +454,8 @@ def apply_evaluation(
         firings = _store_firings(ticket, evaluation, refused, user=user, event=event)
         if plan.notifications:
             messages = _notification_messages(plan.notifications)
-            if messages:
-                transaction.on_commit(lambda: _send(messages))
+            # Into the outbox in this transaction: sent after the commit by send_outbox, retried if the server fails.
+            enqueue_mail(messages, source="workflow")
     return Outcome(evaluation=evaluation, firings=firings, refused=refused)
 
 
@@ -549,13 +549,6 @@ def _notification_messages(notifications) -> list[tuple[str, str, str | None, li
         if recipients:
             messages.append((n.subject, n.body, settings.DEFAULT_FROM_EMAIL, recipients))
     return messages
-
-
-def _send(messages: list[tuple[str, str, str | None, list[str]]]) -> None:
-    try:
-        send_mass_mail(messages, fail_silently=False)
-    except Exception:
-        log.exception("Workflow notifications could not be sent")
 
 
 # -- simulate ---------------------------------------------------------------------------------------------------------

@@ -83,7 +83,7 @@ def test_a_backup_never_overwrites_a_file(tmp_path):
 def test_health_answers_ok_without_a_sign_in(client):
     response = client.get("/health/")
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "checks": {"database": "ok", "migrations": "ok"}}
+    assert response.json() == {"status": "ok", "checks": {"database": "ok", "migrations": "ok", "outbox": "ok"}}
     assert "no-cache" in response["Cache-Control"]
 
 

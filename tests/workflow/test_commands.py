@@ -113,11 +113,13 @@ def test_run_escalations_fires_once_per_ticket(escalation, exec_person, log_tick
     ticket.refresh_from_db()
     assert ticket.priority == 1
     assert ticket.history.latest().history_change_reason.startswith("Escalation: Rule 1")
+    assert "1 sent" in run("send_outbox")
     assert len(mail.outbox) == 1 and mail.outbox[0].to == ["vip-desk@example.org"]
     # Idempotent: the next minute's run finds nothing new (priority 1 still matches "<= 2").
     with django_capture_on_commit_callbacks(execute=True):
         assert run("run_escalations") == ""
     assert RuleFiring.objects.filter(ticket=ticket, event="scheduled").count() == 1
+    assert run("send_outbox") == ""
     assert len(mail.outbox) == 1
     assert "nothing fired" in run("run_escalations", "--verbosity", "2")
 

@@ -11,6 +11,8 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from itsm.services import ConflictError
+from outbox.models import Message
+from outbox.services import send_due
 from people.services import team_delete
 from services.services import service_instance_delete
 from tests import factories
@@ -52,7 +54,7 @@ def test_inactive_rules_do_not_run(exec_person, log_ticket):
     assert log_ticket(exec_person).priority == 3
 
 
-def test_assign_team_note_and_notification_after_commit(exec_person, executive, django_capture_on_commit_callbacks):
+def test_assign_team_note_and_notification_through_the_outbox(exec_person, executive):
     desk = factories.team(1, name="VIP Desk", email="vip-desk@example.org")
     rule(
         "Executives go to the VIP Desk",
@@ -63,14 +65,16 @@ def test_assign_team_note_and_notification_after_commit(exec_person, executive, 
             ("notify_team", desk.pk),
         ],
     )
-    with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        ticket = ticket_factories.ticket(caller=exec_person)
+    ticket = ticket_factories.ticket(caller=exec_person)
     assert ticket.team == desk
     assert ticket.status == "assigned"
     note = TicketNote.objects.get(ticket=ticket)
     assert note.text == f"[Rule 1 'Executives go to the VIP Desk'] VIP caller Pat1 Doe1 (Executive) on {ticket.number}"
     assert not note.public
-    assert callbacks, "the mail waits for the commit"
+    assert mail.outbox == [], "the mail waits in the outbox, written with the ticket"
+    queued = Message.objects.get()
+    assert queued.recipients == ["vip-desk@example.org"] and queued.source == "workflow"
+    assert send_due() == (1, 0)
     assert len(mail.outbox) == 1
     assert mail.outbox[0].to == ["vip-desk@example.org"]
     assert ticket.number in mail.outbox[0].subject
@@ -83,6 +87,8 @@ def test_rolled_back_ticket_sends_nothing(exec_person):
     with pytest.raises(RuntimeError), transaction.atomic():
         ticket_factories.ticket(caller=exec_person)
         raise RuntimeError("rolled back")
+    assert not Message.objects.exists()
+    send_due()
     assert mail.outbox == []
     assert not RuleFiring.objects.exists()
 
