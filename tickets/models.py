@@ -427,3 +427,43 @@ class TicketNote(models.Model):
 
     def __str__(self) -> str:
         return f"{'Public' if self.public else 'Internal'} note on {self.ticket_id} by {self.author or 'system'}"
+
+
+class TicketRequestKey(models.Model):
+    """An `Idempotency-Key` an integration sent with `POST /api/tickets/`, and the ticket that request logged: a retry
+    with the same key (a timeout, a lost answer) gets that ticket back instead of logging a duplicate. Keys are per
+    user; machine records without history."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="user",
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    key = models.CharField(
+        verbose_name="idempotency key",
+        max_length=255,
+    )
+    ticket = models.ForeignKey(
+        Ticket,
+        verbose_name="ticket",
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(
+        verbose_name="created",
+        auto_now_add=True,
+    )
+
+    class Meta:
+        verbose_name = "ticket request key"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "key"],
+                name="ticket_request_key_unique",
+                violation_error_message="This idempotency key was already used.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.key} -> {self.ticket_id}"

@@ -339,3 +339,51 @@ class TestNotesAndTransitions:
             services.ticket_update(ticket, user=None, change_reason=f"r{i}", title=f"t{i}")
         assert count_queries(lambda: api.get(f"/api/tickets/{ticket.number}/notes/")) == few_notes
         assert count_queries(lambda: api.get(f"/api/tickets/{ticket.number}/history/")) == few_history
+
+
+def test_a_retry_with_the_same_idempotency_key_returns_the_first_ticket(api, default_status):
+    from tests import factories as base_factories
+    from tickets.models import Ticket
+
+    caller = base_factories.person(0)
+    body = {"title": "Printer", "caller": caller.pk, "ticket_type": "incident", "change_reason": "call"}
+    first = api.post("/api/tickets/", body, format="json", HTTP_IDEMPOTENCY_KEY="6f1c-42")
+    assert first.status_code == 201
+    again = api.post("/api/tickets/", body, format="json", HTTP_IDEMPOTENCY_KEY="6f1c-42")
+    assert again.status_code == 200
+    assert again["Idempotent-Replayed"] == "true"
+    assert again.json()["number"] == first.json()["number"]
+    assert Ticket.objects.count() == 1
+    other = api.post("/api/tickets/", body, format="json", HTTP_IDEMPOTENCY_KEY="6f1c-43")
+    assert other.status_code == 201
+    assert Ticket.objects.count() == 2
+    plain = api.post("/api/tickets/", body, format="json")
+    assert plain.status_code == 201
+    assert Ticket.objects.count() == 3
+
+
+def test_an_idempotency_key_is_per_user_and_must_be_readable(api, analyst_user, default_status):
+    from tests import factories as base_factories
+    from tests.conftest import api_client_for
+    from tickets.models import Ticket
+
+    caller = base_factories.person(0)
+    body = {"title": "Printer", "caller": caller.pk, "ticket_type": "incident", "change_reason": "call"}
+    assert api.post("/api/tickets/", body, format="json", HTTP_IDEMPOTENCY_KEY="k1").status_code == 201
+    mine = api_client_for(analyst_user).post("/api/tickets/", body, format="json", HTTP_IDEMPOTENCY_KEY="k1")
+    assert mine.status_code == 201
+    assert Ticket.objects.count() == 2
+    bad = api.post("/api/tickets/", body, format="json", HTTP_IDEMPOTENCY_KEY="x" * 256)
+    assert bad.status_code == 400
+    assert "Idempotency-Key" in bad.json()["detail"]
+    assert Ticket.objects.count() == 2
+
+
+def test_a_failed_create_does_not_use_up_the_key(api, default_status):
+    from tests import factories as base_factories
+
+    caller = base_factories.person(0)
+    body = {"caller": caller.pk, "ticket_type": "incident", "change_reason": "call"}  # no title
+    assert api.post("/api/tickets/", body, format="json", HTTP_IDEMPOTENCY_KEY="k2").status_code == 400
+    fixed = api.post("/api/tickets/", {**body, "title": "Printer"}, format="json", HTTP_IDEMPOTENCY_KEY="k2")
+    assert fixed.status_code == 201

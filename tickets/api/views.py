@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import re
+
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import IntegrityError, transaction
 from django.http import Http404
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import OpenApiParameter, OpenApiTypes, extend_schema, extend_schema_field, extend_schema_view
@@ -20,7 +23,7 @@ from tickets.api.serializers import (
     TransitionRefusedSerializer,
 )
 from tickets.choices import OPEN_STATUSES, PRIORITY_CHOICES, Status, TicketType
-from tickets.models import Ticket, TicketNote
+from tickets.models import Ticket, TicketNote, TicketRequestKey
 
 MAX_ID = 2**63 - 1
 NUMBER_PARAMETER = OpenApiParameter(
@@ -92,7 +95,20 @@ class MethodPermissions(permissions.BasePermission):
         return user.has_perms(wanted)
 
 
+IDEMPOTENCY_KEY = OpenApiParameter(
+    "Idempotency-Key",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    required=False,
+    pattern=r"^[\x21-\x7e]{1,255}$",
+    description="Any unique string (e.g. a UUID) per ticket you mean to log. A retry with the same key answers 200 "
+    "with the ticket the first request logged (header `Idempotent-Replayed: true`) instead of logging a duplicate.",
+)
+IDEMPOTENCY_PATTERN = re.compile(r"^[\x21-\x7e]{1,255}$")
+
+
 @extend_schema_view(
+    create=extend_schema(parameters=[IDEMPOTENCY_KEY], responses={201: TicketSerializer, 200: TicketSerializer}),
     retrieve=extend_schema(parameters=[NUMBER_PARAMETER]),
     update=extend_schema(parameters=[NUMBER_PARAMETER]),
     partial_update=extend_schema(parameters=[NUMBER_PARAMETER]),
@@ -132,6 +148,40 @@ class TicketViewSet(AuditedModelViewSet):
 
     def get_serializer_class(self):
         return TicketDetailSerializer if self.action == "retrieve" else super().get_serializer_class()
+
+    def create(self, request, *args, **kwargs):
+        key = request.headers.get("Idempotency-Key")
+        if key is None:
+            return super().create(request, *args, **kwargs)
+        if not IDEMPOTENCY_PATTERN.match(key):
+            return Response(
+                {"detail": "Idempotency-Key must be 1 to 255 visible ASCII characters (e.g. a UUID)."},
+                status=status.HTTP_400_BAD_REQUEST,
+            )
+        self.idempotency_key = key
+        try:
+            first = self.first_for_key(key)
+            if first is None:
+                return super().create(request, *args, **kwargs)
+        except IntegrityError:
+            # The same key in a concurrent request that committed first: its ticket is the answer.
+            first = self.first_for_key(key)
+            if first is None:
+                raise
+        data = TicketSerializer(first, context=self.get_serializer_context()).data
+        return Response(data, status=status.HTTP_200_OK, headers={"Idempotent-Replayed": "true"})
+
+    def first_for_key(self, key: str) -> Ticket | None:
+        found = TicketRequestKey.objects.filter(user=self.request.user, key=key).values_list("ticket_id", flat=True)
+        ticket_id = found.first()
+        return self.get_queryset().filter(pk=ticket_id).first() if ticket_id else None
+
+    def perform_create(self, serializer):
+        with transaction.atomic():
+            serializer.save()
+            key = getattr(self, "idempotency_key", None)
+            if key:
+                TicketRequestKey.objects.create(user=self.request.user, key=key, ticket=serializer.instance)
 
     def get_queryset(self):
         queryset = super().get_queryset()
