@@ -69,12 +69,21 @@ class StrictDecimalField(serializers.DecimalField):
 
 
 class StrictManyRelatedField(serializers.ManyRelatedField):
-    """A list of ids: DRF would also take a JSON object (it iterates over the keys) and treat `{}` as `[]`."""
+    """A list of ids: DRF would also take a JSON object (it iterates over the keys) and treat `{}` as `[]`. At most
+    MAX_IDS ids (each is looked up), repeated ids counted once."""
+
+    MAX_IDS = 500
 
     def to_internal_value(self, data):
         if not isinstance(data, list):
             self.fail("not_a_list", input_type=type(data).__name__)
-        return super().to_internal_value(data)
+        if len(data) > self.MAX_IDS:
+            raise serializers.ValidationError(f"At most {self.MAX_IDS} ids, not {len(data)}.")
+        unique = []
+        for item in data:
+            if isinstance(item, (dict, list)) or item not in unique:
+                unique.append(item)
+        return super().to_internal_value(unique)
 
 
 class StrictPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):

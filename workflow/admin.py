@@ -392,7 +392,8 @@ class RuleAdmin(AuditedAdmin):
         )
 
     def replay_view(self, request):
-        if not self.has_view_permission(request):
+        # Replaying reads every ticket of up to a year: it needs the permission to change rules, not only to view them.
+        if not self.has_change_permission(request):
             raise PermissionDenied
         may_apply = self.has_change_permission(request) and request.user.has_perm("tickets.change_ticket")
         form = ReplayForm(request.POST if request.method == "POST" else None, may_apply=may_apply)
@@ -640,9 +641,13 @@ class ReplayForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
-        start, end = cleaned.get("date_from"), cleaned.get("date_to")
-        if start and end and start > end:
-            self.add_error("date_to", "The end comes before the start.")
+        try:
+            cleaned["date_from"], cleaned["date_to"] = services.replay_range(
+                cleaned.get("date_from"), cleaned.get("date_to")
+            )
+        except ValidationError as error:
+            for field, messages_ in error.message_dict.items():
+                self.add_error(field, messages_)
         if self.applying:
             if not self.may_apply:
                 raise ValidationError("Applying a replay needs the permission to change rules and tickets.")

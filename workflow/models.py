@@ -609,3 +609,42 @@ def _choice_labels(kind: str) -> dict[str, str]:
     from workflow.selectors import choice_labels
 
     return choice_labels(kind)
+
+
+class ReplayJob(models.Model):
+    """A dry-run replay over many tickets, run in the background (see workflow/jobs.py): its parameters, progress and
+    result. Machine records without history."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed"
+
+    ACTIVE = (Status.QUEUED, Status.RUNNING)
+
+    status = models.CharField(verbose_name="status", max_length=10, choices=Status.choices, default=Status.QUEUED)
+    params = models.JSONField(verbose_name="parameters", default=dict)
+    total = models.PositiveIntegerField(verbose_name="tickets to scan", default=0)
+    scanned = models.PositiveIntegerField(verbose_name="tickets scanned", default=0)
+    result = models.JSONField(verbose_name="result", null=True, blank=True)
+    error = models.TextField(verbose_name="error", blank=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="asked by", null=True, blank=True, on_delete=models.SET_NULL
+    )
+    created_at = models.DateTimeField(verbose_name="created", auto_now_add=True)
+    updated_at = models.DateTimeField(verbose_name="last progress", auto_now=True)
+    finished_at = models.DateTimeField(verbose_name="finished", null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = "replay job"
+
+    def __str__(self) -> str:
+        return f"Replay job {self.pk} ({self.status})"
+
+    def mark(self, *, status: str, finished: bool = False) -> None:
+        self.status = status
+        if finished:
+            self.finished_at = timezone.now()
+        self.save()

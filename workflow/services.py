@@ -644,6 +644,26 @@ class ReplayReport:
         }
 
 
+REPLAY_MAX_DAYS = 366
+
+
+def replay_range(date_from: dt.date | None, date_to: dt.date | None) -> tuple[dt.date, dt.date]:
+    """The days a replay covers: at most a year (the year up to today when not given), start before end."""
+    date_to = date_to or timezone.localdate()
+    date_from = date_from or date_to - dt.timedelta(days=REPLAY_MAX_DAYS - 1)
+    if date_from > date_to:
+        raise ValidationError({"date_to": ["The end comes before the start."]})
+    if (date_to - date_from).days >= REPLAY_MAX_DAYS:
+        raise ValidationError(
+            {
+                "date_from": [
+                    f"A replay covers at most a year ({REPLAY_MAX_DAYS} days): choose a later start or an earlier end."
+                ]
+            }
+        )
+    return date_from, date_to
+
+
 def replay_tickets(*, date_from: dt.date | None = None, date_to: dt.date | None = None):
     tickets = Ticket.objects.select_related(*selectors.SNAPSHOT_RELATED).order_by("opened_at", "pk")
     if date_from:

@@ -3,10 +3,12 @@ Simulate, Replay and Lint pages; deleting records that rules use."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from itsm.services import ConflictError
 from people.models import Team
@@ -377,8 +379,9 @@ def test_replay_dry_run_changes_nothing_and_apply_records_the_reason(admin_clien
 def test_replay_one_inactive_rule_in_a_date_range(admin_client, exec_person, log_ticket):
     log_ticket(exec_person)
     draft = rule("Draft", actions=[("set_priority", 5)], active=False)
+    month_ago = (timezone.localdate() - dt.timedelta(days=30)).isoformat()
     response = admin_client.post(
-        reverse("admin:workflow_rule_replay"), {"dry_run": "1", "rules": [draft.pk], "date_from": "2000-01-01"}
+        reverse("admin:workflow_rule_replay"), {"dry_run": "1", "rules": [draft.pk], "date_from": month_ago}
     )
     assert response.context["report"].changed == 1
     response = admin_client.post(
@@ -387,12 +390,30 @@ def test_replay_one_inactive_rule_in_a_date_range(admin_client, exec_person, log
     assert response.context["report"].scanned == 0
 
 
-def test_replay_apply_needs_ticket_permission(client, make_user):
-    viewer = make_user("viewer", staff=True)
+def test_replay_covers_at_most_a_year(admin_client):
+    response = admin_client.post(
+        reverse("admin:workflow_rule_replay"), {"dry_run": "1", "date_from": "2000-01-01", "date_to": "2026-01-01"}
+    )
+    assert response.context["report"] is None
+    assert "A replay covers at most a year" in response.content.decode()
+
+
+def test_replay_needs_the_rule_change_permission(client, make_user):
     from tests.base import grant
 
+    viewer = make_user("viewer", staff=True)
     grant(viewer, Rule, "view")
     client.force_login(viewer)
+    assert client.get(reverse("admin:workflow_rule_replay")).status_code == 403
+
+
+def test_replay_apply_needs_ticket_permission(client, make_user):
+    editor = make_user("editor", staff=True)
+    from tests.base import grant
+
+    grant(editor, Rule, "view")
+    grant(editor, Rule, "change")
+    client.force_login(editor)
     response = client.post(reverse("admin:workflow_rule_replay"), {"apply": "1", "change_reason": "x"})
     assert response.status_code == 200
     assert "needs the permission" in response.content.decode()

@@ -293,13 +293,15 @@ def test_simulate_refusals(api, exec_person):
     assert late.status_code == 400 and "at" in late.json()
 
 
-def test_simulate_and_replay_need_view_permission(nobody, analyst_user):
+def test_simulate_needs_view_permission_and_replay_needs_change_permission(nobody, analyst_user):
     from tests.conftest import api_client_for
 
     assert api_client_for(nobody).post(f"{URL}simulate/", {}, format="json").status_code == 403
     assert api_client_for(nobody).post(f"{URL}replay/", {}, format="json").status_code == 403
     assert api_client_for(None).post(f"{URL}simulate/", {}, format="json").status_code == 401
     assert api_client_for(analyst_user).post(f"{URL}simulate/", {}, format="json").status_code == 200
+    # A view-only token ran 23-second replays: reading a year of tickets needs the permission to change rules.
+    assert api_client_for(analyst_user).post(f"{URL}replay/", {}, format="json").status_code == 403
 
 
 # -- replay -----------------------------------------------------------------------------------------------------------
@@ -319,3 +321,66 @@ def test_replay_is_a_dry_run(api, exec_person, standard_person, executive, log_t
     assert {t.priority for t in Ticket.objects.filter(pk__in=[t.pk for t in tickets])} == {3}
     empty = api.post(f"{URL}replay/", {"date_to": "2000-01-01"}, format="json").json()
     assert empty["scanned"] == 0
+
+
+def test_replay_covers_at_most_a_year(api):
+    response = api.post(f"{URL}replay/", {"date_from": "2024-01-01", "date_to": "2026-01-01"}, format="json")
+    assert response.status_code == 400
+    assert "at most a year" in str(response.json()["date_from"])
+    backwards = api.post(f"{URL}replay/", {"date_from": "2026-01-02", "date_to": "2026-01-01"}, format="json")
+    assert backwards.status_code == 400 and "date_to" in backwards.json()
+
+
+def test_rule_id_lists_are_capped_and_repeats_count_once(api, exec_person):
+    made = rule("Any", actions=[("set_priority", 4)], active=False)
+    too_many = api.post(f"{URL}simulate/", {"caller": exec_person.pk, "rules": [made.pk] * 501}, format="json")
+    assert too_many.status_code == 400
+    assert "At most 500 ids" in str(too_many.json()["rules"])
+    repeated = api.post(f"{URL}simulate/", {"caller": exec_person.pk, "rules": [made.pk] * 3}, format="json")
+    assert repeated.status_code == 200
+    assert [r["rule_id"] for r in repeated.json()["rules"]].count(made.pk) == 1
+
+
+def test_a_large_replay_runs_as_a_background_job_one_at_a_time(
+    api, exec_person, log_ticket, monkeypatch, django_capture_on_commit_callbacks
+):
+    from workflow import jobs
+    from workflow.models import ReplayJob
+
+    monkeypatch.setattr(jobs, "INLINE_LIMIT", 1)
+    monkeypatch.setattr(jobs, "launch", jobs.run)  # the job's own code, run here instead of in a thread
+    for _ in range(2):
+        log_ticket(exec_person)
+    made = rule("Lower", actions=[("set_priority", 5)], active=False)
+    with django_capture_on_commit_callbacks(execute=False) as pending:
+        started = api.post(f"{URL}replay/", {"rules": [made.pk]}, format="json")
+    assert started.status_code == 202
+    job = started.json()
+    assert job["status"] == "queued" and job["total"] == 2 and job["result"] is None
+    busy = api.post(f"{URL}replay/", {}, format="json")
+    assert busy.status_code == 409 and busy.json()["id"] == job["id"]
+    for callback in pending:
+        callback()
+    done = api.get(job["url"]).json()
+    assert done["status"] == "done"
+    assert done["scanned"] == 2
+    assert done["result"]["changed"] == 2 and done["result"]["dry_run"] is True
+    assert ReplayJob.objects.get().finished_at is not None
+    assert api.post(f"{URL}replay/", {}, format="json").status_code in (200, 202)
+
+
+def test_a_job_whose_server_stopped_is_failed_and_frees_the_queue(api):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from workflow import jobs
+    from workflow.models import ReplayJob
+
+    stuck = ReplayJob.objects.create(status="running", total=10)
+    ReplayJob.objects.filter(pk=stuck.pk).update(updated_at=timezone.now() - dt.timedelta(minutes=11))
+    assert jobs.active_job() is None
+    stuck.refresh_from_db()
+    assert stuck.status == "failed" and "stopped" in stuck.error
+    assert api.get(f"{URL}replay/jobs/{stuck.pk}/").json()["status"] == "failed"
+    assert api.get(f"{URL}replay/jobs/99999/").status_code == 404

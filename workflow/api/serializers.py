@@ -8,6 +8,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
+from rest_framework.reverse import reverse
 
 from itsm.api import (
     AuditedModelSerializer,
@@ -28,7 +29,7 @@ from tickets.api.serializers import ConfigurationItemBriefSerializer, TicketBrie
 from tickets.choices import Level, Source, TicketType
 from workflow import services
 from workflow import vocabulary as vocab
-from workflow.models import Action, Criterion, Rule, RuleFiring
+from workflow.models import Action, Criterion, ReplayJob, Rule, RuleFiring
 
 MAX_ID = 2**63 - 1
 NO_NUL = r"^[^\x00]*$"
@@ -467,3 +468,18 @@ class ReplayResultSerializer(serializers.Serializer):
     by_field = serializers.DictField(child=serializers.IntegerField())
     sample = ReplaySampleSerializer(many=True)
     errors = serializers.ListField(child=serializers.CharField())
+
+
+class ReplayJobSerializer(serializers.ModelSerializer):
+    """A background replay and, when done, its result (the same shape as an immediate replay's answer)."""
+
+    result = ReplayResultSerializer(read_only=True, allow_null=True)
+    url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ReplayJob
+        fields = ["id", "status", "total", "scanned", "result", "error", "created_at", "finished_at", "url"]
+        read_only_fields = fields
+
+    def get_url(self, job) -> str:
+        return reverse("replay-job", args=[job.pk])

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema
 from rest_framework import permissions
@@ -17,9 +18,10 @@ from itsm.api import AuditedAutoSchema, AuditedModelViewSet, as_drf_error
 from itsm.exceptions import RuleRefusal
 from itsm.parsers import SafeJSONParser
 from tickets.selectors import normalise_number
-from workflow import selectors, services
+from workflow import jobs, selectors, services
 from workflow import vocabulary as vocab
 from workflow.api.serializers import (
+    ReplayJobSerializer,
     ReplayResultSerializer,
     ReplaySerializer,
     RuleMoveSerializer,
@@ -28,7 +30,7 @@ from workflow.api.serializers import (
     SimulateSerializer,
     simulate_result,
 )
-from workflow.models import Rule
+from workflow.models import ReplayJob, Rule
 
 # Times the rules can be judged at (timeframes, minutes since opened); far outside, dates overflow.
 
@@ -148,26 +150,76 @@ class RuleSimulateView(DryRunView):
         return Response(SimulateResultSerializer(simulate_result(evaluation, ticket)).data)
 
 
+class CanChangeRules(permissions.BasePermission):
+    """Replay reads every ticket of up to a year: it needs the permission to change rules."""
+
+    def has_permission(self, request, view):
+        user = request.user
+        return bool(user and user.is_authenticated and user.has_perm("workflow.change_rule"))
+
+
 class RuleReplayView(DryRunView):
     """Runs rules over past tickets as they are now, as a dry run: how many tickets they match and would change,
     per rule and per field, with a sample of tickets whose priority, team or status would change. Nothing is saved
-    (applying a replay, with a change reason, is on the admin page and in `manage.py replay_rules`)."""
+    (applying a replay, with a change reason, is on the admin page and in `manage.py replay_rules`). The range is at
+    most a year (default: the year up to today). Up to 2,000 tickets the answer is the result (200); more start a
+    background job (202 with the job, whose `url` shows progress and the result); one job runs at a time (409)."""
 
     serializer_class = ReplaySerializer
+    permission_classes = [CanChangeRules]
 
-    @extend_schema(request=ReplaySerializer, responses=ReplayResultSerializer)
+    @extend_schema(
+        request=ReplaySerializer,
+        responses={200: ReplayResultSerializer, 202: ReplayJobSerializer, 409: ReplayJobSerializer},
+    )
     def post(self, request, *args, **kwargs):
         body = self.get_serializer(data=request.data)
         body.is_valid(raise_exception=True)
         data = body.validated_data
+        try:
+            date_from, date_to = services.replay_range(data.get("date_from"), data.get("date_to"))
+        except DjangoValidationError as error:
+            raise RuleRefusal(error.message_dict) from error
         rule_ids = [r.pk for r in data.get("rules", [])] or None
+        total = services.replay_tickets(date_from=date_from, date_to=date_to).count()
+        if total > jobs.INLINE_LIMIT:
+            params = {
+                "date_from": date_from.isoformat(),
+                "date_to": date_to.isoformat(),
+                "rule_ids": rule_ids,
+                "sample_size": data.get("sample_size", 20),
+            }
+            context = self.get_serializer_context()
+            try:
+                job = jobs.start(params=params, total=total, user=request.user)
+            except jobs.ReplayBusy as busy:
+                return Response(ReplayJobSerializer(busy.job, context=context).data, status=409)
+            return Response(ReplayJobSerializer(job, context=context).data, status=202)
         report = services.replay(
-            date_from=data.get("date_from"),
-            date_to=data.get("date_to"),
+            date_from=date_from,
+            date_to=date_to,
             rule_ids=rule_ids,
             sample_size=data.get("sample_size", 20),
         )
         return Response(ReplayResultSerializer(report.to_dict()).data)
 
 
-__all__ = ["RuleReplayView", "RuleSimulateView", "RuleViewSet"]
+class ReplayJobView(GenericAPIView):
+    """A background replay: status (queued, running, done, failed), tickets scanned of the total, and the result
+    when done."""
+
+    permission_classes = [CanChangeRules]
+    serializer_class = ReplayJobSerializer
+    queryset = ReplayJob.objects.all()
+    pagination_class = None
+    filter_backends: list = []
+
+    def get(self, request, pk: int, *args, **kwargs):
+        jobs.active_job()  # fails a job whose server stopped, so its status here is the truth
+        job = ReplayJob.objects.filter(pk=pk).first()
+        if job is None:
+            raise Http404
+        return Response(ReplayJobSerializer(job, context=self.get_serializer_context()).data)
+
+
+__all__ = ["ReplayJobView", "RuleReplayView", "RuleSimulateView", "RuleViewSet"]
