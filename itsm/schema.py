@@ -36,7 +36,7 @@ def add_error_responses(result, generator, request, public):
 # -- request strings: what the server refuses, the schema says ---------------------------------------------------------
 # DRF refuses NUL characters in every string, and trims whitespace before checking a required string is not blank.
 NO_NUL = r"^[^\x00]*$"
-NOT_BLANK = r"^[^\x00]*\S[^\x00]*$"
+NOT_BLANK = r"^[^\x00]*[^\x00\s][^\x00]*$"  # \S alone would accept a NUL as the non-blank character
 REASON_HEADER = "X-Change-Reason"
 _FORMATTED = {"format", "enum", "pattern", "const"}
 

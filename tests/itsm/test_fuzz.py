@@ -55,6 +55,7 @@ from schemathesis.openapi.checks import RejectedPositiveData
 from itsm.exceptions import Conflict, RuleRefusal, as_drf_error
 from itsm.wsgi import application
 from tickets import seed as ticket_seed
+from workflow.models import ReplayJob
 
 EXAMPLES = int(os.environ.get("ITSM_FUZZ_EXAMPLES", "50"))
 # Share of an operation's schema-valid cases that must reach the code behind it (see the module docstring).
@@ -269,6 +270,8 @@ def seeded(django_db_setup, django_db_blocker):
             # and logging the tickets was a fifth of the run's time).
             with mock.patch.object(ticket_seed, "TARGET", min(getattr(ticket_seed, "TARGET", 100), 100), create=True):
                 call_command("seed_demo", stdout=io.StringIO())
+            # A finished background replay, so the job endpoint has a row to answer with.
+            ReplayJob.objects.create(status=ReplayJob.Status.DONE, total=0, params={"date_from": "2026-01-01"})
             user = get_user_model().objects.create_superuser(FUZZ_USER, "fuzzer@example.org", FUZZ_PASSWORD)
             token = Token.objects.create(user=user).key
             yield token
