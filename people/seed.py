@@ -68,6 +68,8 @@ TITLES = [
     "Administrator",
     "Librarian",
 ]
+EXECUTIVE_TITLES = TITLES[:3]
+OTHER_TITLES = TITLES[3:]
 
 
 def seed(*, user, out) -> None:
@@ -108,7 +110,8 @@ def seed(*, user, out) -> None:
         if Person.objects.filter(email__iexact=email).exists():
             continue
         status = rng.choices([s for s, _ in weights], [w for _, w in weights])[0]
-        title = TITLES[0] if status.name == "Executive" and i % 2 else rng.choice(TITLES)
+        # Executive job titles go with the Executive status, so the demo never shows a Standard CEO.
+        title = rng.choice(EXECUTIVE_TITLES if status.name == "Executive" else OTHER_TITLES)
         services.person_create(
             user=user,
             change_reason="Demo data",

@@ -5,8 +5,9 @@ register = template.Library()
 
 
 @register.simple_tag(takes_context=True)
-def sort_header(context, key: str, label: str):
-    """A column header that sorts by `key`, toggling direction, and keeps the other filters."""
+def sort_header(context, key: str, label: str, css: str = ""):
+    """A column header cell (`<th>`) that sorts by `key`, toggling direction, and keeps the other filters; the cell
+    carries `aria-sort`, as screen readers expect it on the header, not on the link."""
     current = context.get("sort", "")
     base = context.get("query_without_sort", "")
     descending = current == key
@@ -14,7 +15,14 @@ def sort_header(context, key: str, label: str):
     arrow = "▲" if current == key else "▼" if current == f"-{key}" else ""
     aria = "ascending" if current == key else "descending" if current == f"-{key}" else "none"
     query = f"{base}&sort={target}" if base else f"sort={target}"
-    return format_html('<a href="?{}" aria-sort="{}">{} <span class="arrow">{}</span></a>', query, aria, label, arrow)
+    return format_html(
+        '<th{} aria-sort="{}"><a href="?{}">{} <span class="arrow" aria-hidden="true">{}</span></a></th>',
+        format_html(' class="{}"', css) if css else "",
+        aria,
+        query,
+        label,
+        arrow,
+    )
 
 
 @register.filter
