@@ -174,7 +174,8 @@ class TransitionForm(forms.Form):
 
     def __init__(self, *args, allowed=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["status"].choices = [(s, Status(s).label) for s in allowed]
+        # No status preselected: a status changes only when the analyst picks one.
+        self.fields["status"].choices = [("", "— choose —"), *((s, Status(s).label) for s in allowed)]
 
 
 class NoteForm(forms.ModelForm):

@@ -9,7 +9,7 @@ from django.utils.html import format_html, format_html_join
 from itsm.admin import AuditedAdmin, ChangeReasonForm
 from itsm.services import ConflictError
 from vip import services
-from vip.models import VipStatus
+from vip.models import VipStatus, close_system_colours
 
 RENAME_DEFAULT_WARNING = (
     "'%(old)s' is the default VIP status: renaming it is not recommended, because people without another status "
@@ -55,6 +55,11 @@ class VipStatusForm(ChangeReasonForm):
 @admin.register(VipStatus)
 class VipStatusAdmin(AuditedAdmin):
     form = VipStatusForm
+
+    class Media:
+        # A live badge preview with its contrast ratio, and a warning next to colours that read like an alarm.
+        js = ["vip/status_preview.js"]
+        css = {"all": ["vip/status_preview.css"]}
     list_display = ["position", "badge", "name", "show_on_tickets", "is_default", "move_buttons"]
     list_display_links = ["name"]
     ordering = ["position"]
@@ -131,6 +136,14 @@ class VipStatusAdmin(AuditedAdmin):
         else:
             created = services.vip_status_create(user=request.user, change_reason=reason, **data)
             obj.pk, obj.position = created.pk, created.position
+        close = close_system_colours(data["colour"])
+        if close and data["show_on_tickets"]:
+            self.message_user(
+                request,
+                f"'{data['name']}' is close to the {', '.join(close)}: analysts may read this VIP badge as an alarm. "
+                "Consider a colour further from it.",
+                messages.WARNING,
+            )
 
     def delete_view(self, request, object_id, extra_context=None):
         status = VipStatus.objects.filter(pk=object_id).first()

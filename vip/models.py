@@ -83,19 +83,48 @@ def _channel(value: int) -> float:
     return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
 
 
-def contrast_text_colour(hex_colour: str) -> str:
-    """Black or white, whichever contrasts more with the colour (WCAG relative luminance)."""
+def rgb(hex_colour: str) -> tuple[int, int, int]:
     value = (hex_colour or "#000000").lstrip("#")
     if len(value) == 3:
         value = "".join(ch * 2 for ch in value)
     try:
-        r, g, b = (int(value[i : i + 2], 16) for i in (0, 2, 4))
+        return tuple(int(value[i : i + 2], 16) for i in (0, 2, 4))  # type: ignore[return-value]
     except ValueError:
-        return "#000000"
-    luminance = 0.2126 * _channel(r) + 0.7152 * _channel(g) + 0.0722 * _channel(b)
-    contrast_black = (luminance + 0.05) / 0.05
-    contrast_white = 1.05 / (luminance + 0.05)
+        return (0, 0, 0)
+
+
+def luminance(hex_colour: str) -> float:
+    r, g, b = rgb(hex_colour)
+    return 0.2126 * _channel(r) + 0.7152 * _channel(g) + 0.0722 * _channel(b)
+
+
+def contrast_text_colour(hex_colour: str) -> str:
+    """Black or white, whichever contrasts more with the colour (WCAG relative luminance)."""
+    lum = luminance(hex_colour)
+    contrast_black = (lum + 0.05) / 0.05
+    contrast_white = 1.05 / (lum + 0.05)
     return "#000000" if contrast_black >= contrast_white else "#ffffff"
+
+
+def contrast_ratio(hex_colour: str) -> float:
+    """The WCAG contrast ratio of the badge text (black or white) on the colour: 4.5 or more reads well."""
+    lum = luminance(hex_colour)
+    return round(max((lum + 0.05) / 0.05, 1.05 / (lum + 0.05)), 1)
+
+
+# Colours the desk uses for alarms: a VIP status close to one would read like an error.
+SYSTEM_COLOURS = {"P1 and breach red": "#B42318"}
+TOO_CLOSE = 80  # Euclidean distance in RGB (0-441); below it two badges are told apart by shape only
+
+
+def close_system_colours(hex_colour: str) -> list[str]:
+    r, g, b = rgb(hex_colour)
+    close = []
+    for name, system in SYSTEM_COLOURS.items():
+        sr, sg, sb = rgb(system)
+        if ((r - sr) ** 2 + (g - sg) ** 2 + (b - sb) ** 2) ** 0.5 < TOO_CLOSE:
+            close.append(name)
+    return close
 
 
 def default_vip_status_id() -> int:

@@ -2,7 +2,12 @@ from vip import services
 from vip.models import VipStatus
 
 DEMO_STATUSES = [
-    ("Executive", "#B42318", True, "C-level executives and senior leaders."),
+    (
+        "Executive",
+        "#1F4E8C",
+        True,
+        "C-level executives and senior leaders: call back within 15 minutes and keep their assistant informed.",
+    ),
     (
         "Critical Role",
         "#F79009",
