@@ -111,6 +111,9 @@
     timer = setTimeout(() => search(query), 150);
   });
 
+  // Text typed before this script ran (a slow page) or restored by the browser's Back: search it now.
+  if (input.value.trim().length >= 2 && !hidden.value) search(input.value.trim());
+
   input.addEventListener("keydown", (event) => {
     const isOpen = !list.hidden && results.length;
     if (event.key === "ArrowDown") {
