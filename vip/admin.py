@@ -60,6 +60,7 @@ class VipStatusAdmin(AuditedAdmin):
         # A live badge preview with its contrast ratio, and a warning next to colours that read like an alarm.
         js = ["vip/status_preview.js"]
         css = {"all": ["vip/status_preview.css"]}
+
     list_display = ["position", "badge", "name", "show_on_tickets", "is_default", "move_buttons"]
     list_display_links = ["name"]
     ordering = ["position"]
