@@ -103,7 +103,16 @@ class ServiceLevel(models.Model):
         max_length=10,
         choices=Hours.choices,
         default=Hours.BUSINESS,
-        help_text="The clock the targets run on.",
+        help_text="How the clock is described to people; the targets run on the calendar below.",
+    )
+    calendar = models.ForeignKey(
+        "services.Calendar",
+        verbose_name="calendar",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="service_levels",
+        help_text="The business hours the targets count in; empty means 24x7.",
     )
     p1_response_minutes = models.PositiveIntegerField(verbose_name="P1 response (min)", default=15)
     p1_resolution_minutes = models.PositiveIntegerField(verbose_name="P1 resolution (min)", default=240)
@@ -790,3 +799,7 @@ class Task(models.Model):
     @property
     def overdue(self) -> bool:
         return bool(self.status == self.Status.OPEN and self.due_date and self.due_date < dt.date.today())
+
+
+# Calendars live in their own module (this one holds the service relationship); imported here so Django registers them.
+from services.calendars import Calendar, CalendarHoliday, CalendarHours  # noqa: E402, F401

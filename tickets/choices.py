@@ -95,6 +95,21 @@ class DueState(models.TextChoices):
     DUE_SOON = "due_soon", "Due soon"
     BREACHED = "breached", "Breached"
     NO_TARGET = "no_target", "No target"
+    PAUSED = "paused", "Paused"
+    MET = "met", "Met"
+
+
+class TargetState(models.TextChoices):
+    """One target (response or resolution) of a ticket: still counting, reached in time, or breached (recorded)."""
+
+    RUNNING = "running", "Running"
+    MET = "met", "Met"
+    BREACHED = "breached", "Breached"
+
+
+class Target(models.TextChoices):
+    RESPONSE = "response", "Response"
+    RESOLUTION = "resolution", "Resolution"
 
 
 # A target is "due soon" when less than this share of its window (opened -> due) is left.

@@ -60,3 +60,8 @@ def workflow_hook(fn: Callable[..., None] | None) -> Iterator[None]:
         yield
     finally:
         _hook = previous
+
+
+def in_workflow() -> bool:
+    """True while the workflow applies a plan: what a rule does is not a person's response to the caller."""
+    return bool(getattr(_state, "running", False))

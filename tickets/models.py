@@ -20,6 +20,7 @@ from tickets.choices import (
     Level,
     Source,
     Status,
+    Target,
     TicketType,
 )
 
@@ -250,13 +251,61 @@ class Ticket(models.Model):
         verbose_name="response due",
         null=True,
         blank=True,
-        help_text="Opened + the service level's response target for the priority (24x7).",
+        help_text="Opened + the service level's response target for the priority, in its calendar's business time.",
     )
     resolution_due_at = models.DateTimeField(
         verbose_name="resolution due",
         null=True,
         blank=True,
-        help_text="Opened + the service level's resolution target for the priority (24x7).",
+        help_text="Opened + the resolution target in business time, moved later by the time spent paused.",
+    )
+    service_level = models.ForeignKey(
+        "services.ServiceLevel",
+        verbose_name="service level",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="tickets",
+        help_text="The targets this ticket runs on: the service instance's when logged, or set by a rule or analyst.",
+    )
+    vip_status_at_open = models.ForeignKey(
+        "vip.VipStatus",
+        verbose_name="VIP status when logged",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="The caller's VIP status at the moment the ticket was logged: reports count by it.",
+    )
+    paused_since = models.DateTimeField(
+        verbose_name="paused since",
+        null=True,
+        blank=True,
+        help_text="Set while the ticket waits on the caller (Pending): its clocks stand still.",
+    )
+    paused_seconds = models.PositiveIntegerField(
+        verbose_name="paused (business seconds)",
+        default=0,
+        help_text="Business time spent Pending (and resolved before a reopen); the due times move later by it.",
+    )
+    response_breached = models.BooleanField(
+        verbose_name="response breached",
+        default=False,
+    )
+    resolution_breached = models.BooleanField(
+        verbose_name="resolution breached",
+        default=False,
+    )
+    response_seconds = models.PositiveIntegerField(
+        verbose_name="business seconds to respond",
+        null=True,
+        blank=True,
+    )
+    resolution_seconds = models.PositiveIntegerField(
+        verbose_name="business seconds to resolve",
+        null=True,
+        blank=True,
+        help_text="From logged to resolved, in business time, without the time paused.",
     )
     updated_at = models.DateTimeField(
         verbose_name="updated",
@@ -288,6 +337,9 @@ class Ticket(models.Model):
             models.Index(fields=["status", "priority", "opened_at", "caller"], name="ticket_queue_cover_idx"),
             models.Index(fields=["priority", "opened_at", "caller"], name="ticket_priority_idx"),
             models.Index(fields=["opened_at"], name="ticket_opened_idx"),
+            # Breach checks (run_escalations): open tickets whose next due time has passed.
+            models.Index(fields=["status", "resolution_due_at"], name="ticket_resolution_due_idx"),
+            models.Index(fields=["status", "response_due_at"], name="ticket_response_due_idx"),
         ]
 
     def __str__(self) -> str:
@@ -325,10 +377,18 @@ class Ticket(models.Model):
 
     @property
     def response_state(self) -> str:
+        if self.response_breached:
+            return DueState.BREACHED
+        if self.paused_since is not None and self.first_response_at is None:
+            return DueState.PAUSED
         return target_state(self.opened_at, self.response_due_at, self.first_response_at, active=self.is_open)
 
     @property
     def resolution_state(self) -> str:
+        if self.resolution_breached:
+            return DueState.BREACHED
+        if self.paused_since is not None and self.is_open:
+            return DueState.PAUSED
         done = self.resolved_at or (self.closed_at if self.status == Status.CLOSED else None)
         return target_state(self.opened_at, self.resolution_due_at, done, active=self.is_open)
 
@@ -338,7 +398,7 @@ class Ticket(models.Model):
         if self.status == Status.CANCELLED:
             return DueState.NO_TARGET
         states = {self.response_state, self.resolution_state}
-        for state in (DueState.BREACHED, DueState.DUE_SOON, DueState.ON_TIME):
+        for state in (DueState.BREACHED, DueState.PAUSED, DueState.DUE_SOON, DueState.ON_TIME):
             if state in states:
                 return state
         return DueState.NO_TARGET
@@ -467,3 +527,31 @@ class TicketRequestKey(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key} -> {self.ticket_id}"
+
+
+class Breach(models.Model):
+    """A target passed without being met, recorded once at the moment it was found (`run_escalations` or the next
+    write of the ticket). Never erased by a later edit; an analyst may add the reason ("waiting for vendor")."""
+
+    ticket = models.ForeignKey(Ticket, verbose_name="ticket", on_delete=models.CASCADE, related_name="breaches")
+    target = models.CharField(verbose_name="target", max_length=10, choices=Target.choices)
+    due = models.DateTimeField(verbose_name="due")
+    breached_at = models.DateTimeField(verbose_name="recorded", help_text="When the breach was found and recorded.")
+    reason = models.TextField(verbose_name="reason", blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["breached_at", "id"]
+        verbose_name = "breach"
+        verbose_name_plural = "breaches"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["ticket", "target"],
+                name="breach_once_per_target",
+                violation_error_message="This target's breach is already recorded.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.ticket_id} {self.target} due {self.due:%Y-%m-%d %H:%M}"

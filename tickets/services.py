@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from itsm.audit import clean_reason, mark
 from itsm.services import ConflictError, record_update
+from tickets import clock
 from tickets.choices import (
     FINAL_STATUSES,
     ITIL_MATRIX,
@@ -30,7 +31,7 @@ from tickets.choices import (
     TicketType,
     format_number,
 )
-from tickets.hooks import run_workflow
+from tickets.hooks import in_workflow, run_workflow
 from tickets.models import PriorityMatrixCell, Ticket, TicketCounter, TicketNote
 
 _UNSET: Any = object()
@@ -47,10 +48,19 @@ UPDATABLE_FIELDS = frozenset(
         "priority",
         "team",
         "assignee",
+        "service_level",
     }
 )
 # Derived from the fields above; shown in the history diff but not spelled out in automatic reasons.
-_DERIVED_FIELDS = ("response_due_at", "resolution_due_at")
+_DERIVED_FIELDS = (
+    "response_due_at",
+    "resolution_due_at",
+    "first_response_at",
+    "response_breached",
+    "resolution_breached",
+)
+# A reported time this far ahead of the server's clock is still "now" (clocks of integrations drift).
+OPENED_AT_TOLERANCE = dt.timedelta(minutes=2)
 
 
 class TransitionRefused(ConflictError):
@@ -146,17 +156,20 @@ def next_number(ticket_type: str) -> str:
 
 # -- due times ------------------------------------------------------------------------------------------------------
 def due_times(
-    *, service_instance: Any, priority: int | None, opened_at: dt.datetime
+    *, service_instance: Any, priority: int | None, opened_at: dt.datetime, level: Any = _UNSET
 ) -> tuple[dt.datetime | None, dt.datetime | None]:
-    """(response due, resolution due) from the instance's service level targets for the priority.
+    """(response due, resolution due): the service level's targets for the priority, in its calendar's business
+    time (24x7 without a calendar). The level is the instance's unless given; no service level means no targets."""
+    if level is _UNSET:
+        level = getattr(service_instance, "service_level", None) if service_instance is not None else None
+    return clock.due_times(level=level, priority=priority, opened_at=opened_at)
 
-    The clock is 24x7 for now, whatever the service level's hours say; no service level means no targets.
-    """
-    level = getattr(service_instance, "service_level", None) if service_instance is not None else None
-    if level is None or priority not in (1, 2, 3, 4, 5):
-        return None, None
-    response, resolution = level.target(priority)
-    return opened_at + dt.timedelta(minutes=response), opened_at + dt.timedelta(minutes=resolution)
+
+def _responded_by_person(ticket: Ticket, user: Any, now: dt.datetime) -> bool:
+    """A note, status change or assignment by a person (not a rule, not the system) is the response."""
+    if user is None or in_workflow():
+        return False
+    return clock.mark_responded(ticket, now)
 
 
 # -- tickets --------------------------------------------------------------------------------------------------------
@@ -177,9 +190,17 @@ def ticket_create(
     team: Any = None,
     assignee: Any = None,
     opened_at: dt.datetime | None = None,
+    service_level: Any = _UNSET,
 ) -> Ticket:
-    """Logs a ticket: priority from the matrix, due times from the service level, the next number of its type."""
+    """Logs a ticket: priority from the matrix, the instance's service level (unless one is given) and due times in
+    its business time, the caller's VIP status of the moment, the next number of its type. `opened_at` ("reported
+    at") may lie in the past, never in the future: the clock starts there."""
     reason = clean_reason(change_reason)
+    now = timezone.now()
+    if opened_at is not None and opened_at > now + OPENED_AT_TOLERANCE:
+        raise ValidationError({"opened_at": ["The reported time cannot be in the future."]})
+    if service_level is _UNSET:
+        service_level = getattr(service_instance, "service_level", None) if service_instance is not None else None
     ticket = Ticket(
         ticket_type=ticket_type,
         title=(title or "").strip(),
@@ -192,16 +213,16 @@ def ticket_create(
         configuration_item=configuration_item,
         team=team,
         assignee=assignee,
-        opened_at=opened_at or timezone.now(),
+        opened_at=opened_at or now,
+        service_level=service_level,
+        vip_status_at_open_id=getattr(caller, "vip_status_id", None),
     )
     if assignee is not None:
         _check_assignee(assignee)
     ticket.priority = priority_for(impact=impact, urgency=urgency)
     if team is not None or assignee is not None:
         ticket.status = Status.ASSIGNED
-    ticket.response_due_at, ticket.resolution_due_at = due_times(
-        service_instance=service_instance, priority=ticket.priority, opened_at=ticket.opened_at
-    )
+    clock.refresh_due(ticket)
     # Validate before taking a number: a refused ticket neither holds the counter lock long nor burns a number.
     # Related rows the caller has just read need no second look-up each (the database constraint still guards them).
     ticket.full_clean(exclude=["number", *(name for name in _REFERENCES if _loaded(getattr(ticket, name)))])
@@ -277,7 +298,7 @@ def ticket_update(
         raise ValueError(f"Not writable through ticket_update: {', '.join(sorted(unknown))}")
     _lock(ticket)
     _refuse_if_final(ticket)
-    watched = set(fields) | {"priority", "status", *_DERIVED_FIELDS}
+    watched = set(fields) | {"priority", "status", "service_level", *_DERIVED_FIELDS}
     before = _snapshot(ticket, watched)
     for name, value in fields.items():
         setattr(ticket, name, value)
@@ -287,12 +308,19 @@ def ticket_update(
         rated = priority_for(impact=ticket.impact, urgency=ticket.urgency)
         if rated is not None:
             ticket.priority = rated
-    if not _same(before["priority"], ticket.priority) or (
-        "service_instance" in fields and not _same(before["service_instance"], ticket.service_instance)
+    instance_moved = "service_instance" in fields and not _same(before["service_instance"], ticket.service_instance)
+    if instance_moved and "service_level" not in fields:
+        ticket.service_level = getattr(ticket.service_instance, "service_level", None)
+    # Breaches that happened before this edit are recorded first: a later change of targets never erases them.
+    clock.record_breaches(ticket)
+    if (
+        not _same(before["priority"], ticket.priority)
+        or not _same(before["service_level"], ticket.service_level)
+        or instance_moved
     ):
-        ticket.response_due_at, ticket.resolution_due_at = due_times(
-            service_instance=ticket.service_instance, priority=ticket.priority, opened_at=ticket.opened_at
-        )
+        clock.refresh_due(ticket)
+    if "assignee" in fields and ticket.assignee_id and not _same(before["assignee"], ticket.assignee):
+        _responded_by_person(ticket, user, timezone.now())
     if ticket.status == Status.NEW and (ticket.assignee_id or ticket.team_id):
         ticket.status = Status.ASSIGNED
     after = _snapshot(ticket, watched)
@@ -387,15 +415,19 @@ def ticket_transition(
             {"status": ["Assign the ticket to an analyst or a team first; it then becomes Assigned."]}
         )
     now = at or timezone.now()
+    clock.record_breaches(ticket, now)
     ticket.status = status
+    clock.on_status_change(ticket, current, status, now)
     if status == Status.RESOLVED:
         ticket.resolved_at, ticket.resolution = now, note
     elif current == Status.RESOLVED:  # reopened
         ticket.resolved_at, ticket.resolution = None, ""
     if status == Status.CLOSED:
         ticket.closed_at = now
-    if status in RESPONDING_STATUSES and ticket.first_response_at is None:
-        ticket.first_response_at = now
+    if status in RESPONDING_STATUSES:
+        _responded_by_person(ticket, user, now)
+    if status == Status.RESOLVED:
+        clock.record_breaches(ticket, now)  # resolved late: the resolution breach is recorded with the move
     auto = f"status {Status(current).label} -> {Status(status).label}"
     reason = (change_reason or "").strip() or (f"{auto}: {textwrap.shorten(note, 300)}" if note else auto)
     if at is not None:
@@ -447,13 +479,13 @@ def ticket_note_add(
     # Validated first, so a refused note leaves the caller's transaction usable and the writes need no savepoint.
     with transaction.atomic(savepoint=False):
         note.save()
-        if public and ticket.first_response_at is None and ticket.is_open:
+        if ticket.first_response_at is None and ticket.is_open and user is not None and not in_workflow():
             _lock(ticket)
-            if ticket.first_response_at is None:
-                ticket.first_response_at = note.created_at
+            clock.record_breaches(ticket, note.created_at)
+            if _responded_by_person(ticket, user, note.created_at):
                 if at is not None:
                     ticket._history_date = at
-                record_update(ticket, user=user, change_reason="first response: public note")
+                record_update(ticket, user=user, change_reason="first response: note")
     return note
 
 

@@ -215,11 +215,12 @@ class TestTicketRules:
         assert ticket.status == Status.ASSIGNED
         assert history_of(ticket).last().history_change_reason == "assignee — -> root; status New -> Assigned"
 
-    def test_public_note_is_the_first_response(self, admin_user):
+    def test_the_first_note_by_a_person_is_the_response_not_one_by_the_system(self, admin_user):
         ticket = factories.ticket(0)
-        services.ticket_note_add(ticket, user=admin_user, text="internal", public=False)
+        services.ticket_note_add(ticket, user=None, text="imported worklog", public=False)
+        ticket.refresh_from_db()
         assert ticket.first_response_at is None
-        note = services.ticket_note_add(ticket, user=admin_user, text="We are on it", public=True)
+        note = services.ticket_note_add(ticket, user=admin_user, text="Looking into it", public=False)
         ticket.refresh_from_db()
         assert ticket.first_response_at == note.created_at
 
