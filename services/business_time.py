@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from zoneinfo import ZoneInfo
 
 MINUTES_PER_DAY = 24 * 60
-# A calendar with no working time in this many days is treated as never open (rather than looping for ever).
+# A calendar closed this many days in a row (holidays) is treated as never open again (rather than looping for ever).
 MAX_DAYS_SEARCHED = 3 * 366
 
 Interval = tuple[int, int]  # minutes after local midnight, start < end <= 1440
@@ -78,8 +78,11 @@ class BusinessCalendar:
         remaining = minutes * 60.0
         t = start.timestamp()
         ordinal = self._ordinal(t)
-        for _ in range(MAX_DAYS_SEARCHED):
-            for begin, end in self.intervals(ordinal):
+        closed_days = 0
+        while closed_days < MAX_DAYS_SEARCHED:
+            spans = self.intervals(ordinal)
+            closed_days = closed_days + 1 if not spans else 0
+            for begin, end in spans:
                 if end <= t:
                     continue
                 t = max(begin, t)

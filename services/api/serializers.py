@@ -9,6 +9,7 @@ from people.api.serializers import PersonBriefSerializer, TeamBriefSerializer, U
 from people.models import Person, Team
 from services import services
 from services.models import (
+    Calendar,
     ConfigurationItem,
     CustomerGroup,
     Membership,
@@ -32,6 +33,13 @@ class ServiceLevelBriefSerializer(serializers.ModelSerializer):
     class Meta:
         model = ServiceLevel
         fields = ["id", "name", "hours"]
+        read_only_fields = fields
+
+
+class CalendarBriefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Calendar
+        fields = ["id", "name", "time_zone"]
         read_only_fields = fields
 
 
@@ -82,6 +90,13 @@ class ServiceLevelSerializer(AuditedModelSerializer):
     update_service = staticmethod(services.service_level_update)
 
     targets = serializers.ListField(child=serializers.DictField(), read_only=True, help_text="Minutes per priority.")
+    calendar = BriefRelatedField(
+        CalendarBriefSerializer,
+        queryset=Calendar.objects.all(),
+        required=False,
+        allow_null=True,
+        help_text="A calendar id: the targets count business time in it. null means 24x7.",
+    )
 
     class Meta:
         model = ServiceLevel
@@ -90,6 +105,7 @@ class ServiceLevelSerializer(AuditedModelSerializer):
             "name",
             "description",
             "hours",
+            "calendar",
             *[f"p{p}_{kind}_minutes" for p in range(1, 6) for kind in ("response", "resolution")],
             "targets",
             "change_reason",

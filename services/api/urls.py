@@ -1,10 +1,12 @@
 from rest_framework.routers import SimpleRouter
 
 from services.api import views
+from services.api.calendars import CalendarViewSet
 
 router = SimpleRouter()
 router.register("technical-services", views.TechnicalServiceViewSet)
 router.register("service-levels", views.ServiceLevelViewSet)
+router.register("calendars", CalendarViewSet)
 router.register("customer-groups", views.CustomerGroupViewSet)
 router.register("memberships", views.MembershipViewSet)
 router.register("service-instances", views.ServiceInstanceViewSet)

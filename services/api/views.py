@@ -50,7 +50,7 @@ class ServiceLevelFilter(filters.FilterSet):
 
 
 class ServiceLevelViewSet(AuditedModelViewSet):
-    queryset = ServiceLevel.objects.all()
+    queryset = ServiceLevel.objects.select_related("calendar")
     serializer_class = s.ServiceLevelSerializer
     filterset_class = ServiceLevelFilter
     search_fields = ["name", "description"]

@@ -6,6 +6,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
+from tickets.clock import record_due_breaches
 from workflow import services
 from workflow import vocabulary as vocab
 from workflow.models import RuleFiring
@@ -13,7 +14,8 @@ from workflow.models import RuleFiring
 
 class Command(BaseCommand):
     help = (
-        "Run the scheduled workflow rules (escalations). Idempotent: a scheduled rule fires once per ticket. Safe to "
+        "Record service level breaches that happened, then run the scheduled workflow rules (escalations). "
+        "Idempotent: a scheduled rule fires once per ticket, a breach is recorded once. Safe to "
         "run every minute on several servers at once: each ticket is re-checked under a row lock, and a unique "
         "constraint on scheduled firings stops a second server from firing the same rule twice."
     )
@@ -28,6 +30,10 @@ class Command(BaseCommand):
             if user is None:
                 raise CommandError(f"No user '{options['user']}'.")
         started = timezone.now()
+        # Breaches first, at the moment they are found: escalation rules may then act on them ("breached").
+        breaches = record_due_breaches(started)
+        if breaches:
+            self.stdout.write(f"Recorded {breaches} service level breach(es).")
         report = services.run_escalations(user=user)
         if not report.fired:
             if options["verbosity"] >= 2 or report.skipped:

@@ -1,0 +1,146 @@
+"""`/api/calendars/`: business-hours calendars with their hours and holidays nested, and two calculators for
+integrations and the admin: a due time (`due/`) and the business minutes between two moments (`business-minutes/`)."""
+
+from __future__ import annotations
+
+from django.db.models import Prefetch
+from django_filters import rest_framework as filters
+from drf_spectacular.utils import OpenApiParameter, OpenApiTypes, extend_schema, inline_serializer
+from rest_framework import serializers
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from itsm.api import AuditedModelSerializer, AuditedModelViewSet
+from services import calendar_services
+from services.business_time import ClosedCalendar, business_seconds, format_hhmm, parse_hhmm
+from services.calendars import Calendar, CalendarHoliday, CalendarHours, business_calendar
+
+MAX_MINUTES = 10_000_000  # about 19 years of minutes: enough for any target
+
+
+class CalendarHoursSerializer(serializers.Serializer):
+    weekday = serializers.IntegerField(min_value=0, max_value=6, help_text="0 = Monday ... 6 = Sunday.")
+    start = serializers.RegexField(r"^\d{2}:\d{2}$", help_text="HH:MM, local time in the calendar's zone.")
+    end = serializers.RegexField(r"^\d{2}:\d{2}$", help_text="HH:MM after the start; 24:00 is midnight at the end.")
+
+    def validate(self, attrs):
+        try:
+            start = parse_hhmm(attrs["start"])
+        except ValueError as error:
+            raise serializers.ValidationError({"start": [str(error)]}) from error
+        try:
+            end = parse_hhmm(attrs["end"], end=True)
+        except ValueError as error:
+            raise serializers.ValidationError({"end": [str(error)]}) from error
+        if end <= start:
+            raise serializers.ValidationError({"end": [f"{attrs['end']} must come after {attrs['start']}."]})
+        return (attrs["weekday"], start, end)
+
+
+class CalendarHolidaySerializer(serializers.Serializer):
+    date = serializers.DateField()
+    name = serializers.CharField(max_length=100)
+
+    def validate(self, attrs):
+        return (attrs["date"], attrs["name"])
+
+
+class CalendarSerializer(AuditedModelSerializer):
+    create_service = staticmethod(calendar_services.calendar_create)
+    update_service = staticmethod(calendar_services.calendar_update)
+
+    hours = CalendarHoursSerializer(
+        many=True, required=False, help_text="Working intervals; a weekday without one is closed."
+    )
+    holidays = CalendarHolidaySerializer(
+        many=True, required=False, help_text="Closed days besides the country's public holidays."
+    )
+
+    class Meta:
+        model = Calendar
+        fields = ["id", "name", "time_zone", "country", "subdivision", "hours", "holidays", "change_reason"]
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        data["hours"] = [
+            {"weekday": h.weekday, "start": format_hhmm(h.start), "end": format_hhmm(h.end)}
+            for h in instance.hours.all()
+        ]
+        data["holidays"] = [{"date": h.date.isoformat(), "name": h.name} for h in instance.holidays.all()]
+        return data
+
+
+class CalendarFilter(filters.FilterSet):
+    class Meta:
+        model = Calendar
+        fields = ["country"]
+
+
+START = OpenApiParameter("start", OpenApiTypes.DATETIME, required=True, description="ISO 8601 with an offset.")
+
+
+class CalendarViewSet(AuditedModelViewSet):
+    queryset = Calendar.objects.prefetch_related(
+        Prefetch("hours", queryset=CalendarHours.objects.order_by("weekday", "start")),
+        Prefetch("holidays", queryset=CalendarHoliday.objects.order_by("date")),
+    )
+    serializer_class = CalendarSerializer
+    filterset_class = CalendarFilter
+    search_fields = ["name"]
+    ordering_fields = ["name", "id"]
+    ordering = ["name"]
+    delete_service = staticmethod(calendar_services.calendar_delete)
+
+    @extend_schema(
+        parameters=[
+            START,
+            OpenApiParameter(
+                "minutes", OpenApiTypes.INT, required=True, description=f"Business minutes, 0 to {MAX_MINUTES}."
+            ),
+        ],
+        responses=inline_serializer("CalendarDue", {"due": serializers.DateTimeField()}),
+        filters=False,
+    )
+    @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
+    def due(self, request, pk=None):
+        """The moment `minutes` business minutes after `start` in this calendar."""
+        query = _Query(data=request.query_params, context={"need": ("start", "minutes")})
+        query.is_valid(raise_exception=True)
+        compiled = business_calendar(self.get_object())
+        try:
+            due = compiled.add(query.validated_data["start"], query.validated_data["minutes"])
+        except ClosedCalendar as error:
+            raise serializers.ValidationError({"start": [str(error)]}) from error
+        return Response({"due": serializers.DateTimeField().to_representation(due)})
+
+    @extend_schema(
+        parameters=[START, OpenApiParameter("end", OpenApiTypes.DATETIME, required=True)],
+        responses=inline_serializer("CalendarBusinessMinutes", {"minutes": serializers.FloatField()}),
+        filters=False,
+    )
+    @action(detail=True, methods=["get"], url_path="business-minutes", pagination_class=None, filter_backends=[])
+    def business_minutes(self, request, pk=None):
+        """Business minutes between `start` and `end` (0 when the end is not after the start)."""
+        query = _Query(data=request.query_params, context={"need": ("start", "end")})
+        query.is_valid(raise_exception=True)
+        data = query.validated_data
+        seconds = business_seconds(business_calendar(self.get_object()), data["start"], data["end"])
+        return Response({"minutes": round(seconds / 60, 2)})
+
+
+class _Query(serializers.Serializer):
+    """The calculators' query parameters: aware ISO 8601 moments, a whole number of minutes."""
+
+    start = serializers.DateTimeField(required=False)
+    end = serializers.DateTimeField(required=False)
+    minutes = serializers.IntegerField(required=False, min_value=0, max_value=MAX_MINUTES)
+
+    def validate(self, attrs):
+        missing = {name: ["This parameter is required."] for name in self.context["need"] if name not in attrs}
+        if missing:
+            raise serializers.ValidationError(missing)
+        for name in ("start", "end"):
+            value = attrs.get(name)
+            if value is not None and not 1970 <= value.year <= 2200:
+                raise serializers.ValidationError({name: ["Choose a moment between 1970 and 2200."]})
+        return attrs
