@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from services.business_time import ClosedCalendar, add_minutes, business_seconds
 from services.calendars import business_calendar
-from tickets.choices import DUE_SOON_SHARE, DueState, Status, Target, TargetState
+from tickets.choices import DUE_SOON_SHARE, OPEN_STATUSES, DueState, Status, Target, TargetState
 from tickets.models import Breach, Ticket
 
 
@@ -45,6 +45,21 @@ def refresh_due(ticket: Ticket) -> None:
         opened_at=ticket.opened_at,
         paused_seconds=ticket.paused_seconds,
     )
+    refresh_next(ticket)
+
+
+def refresh_next(ticket: Ticket) -> None:
+    """The running target's due time and the moment it turns "due soon", kept on the row so that the queue sorts and
+    filters by them with an index (no per-row arithmetic in SQL)."""
+    running = None
+    if ticket.is_open:
+        running = ticket.response_due_at if ticket.first_response_at is None else ticket.resolution_due_at
+    ticket.next_due_at = running
+    if running is None:
+        ticket.due_soon_at = None
+        return
+    window = (running - ticket.opened_at).total_seconds() - ticket.paused_seconds
+    ticket.due_soon_at = running - dt.timedelta(seconds=max(0.0, window) * DUE_SOON_SHARE)
 
 
 def _stop_clock(ticket: Ticket, now: dt.datetime) -> None:
@@ -73,6 +88,11 @@ def on_status_change(ticket: Ticket, old: str, new: str, now: dt.datetime) -> No
         ticket.resolution_seconds = _seconds_taken(ticket, now)
 
 
+def after_status_change(ticket: Ticket) -> None:
+    """Once the ticket's status and times are set: the running target may have changed (resolved, reopened)."""
+    refresh_next(ticket)
+
+
 def _seconds_taken(ticket: Ticket, until: dt.datetime) -> int:
     spent = business_seconds(calendar_of(ticket), ticket.opened_at, until) - ticket.paused_seconds
     return max(0, spent)
@@ -84,6 +104,7 @@ def mark_responded(ticket: Ticket, now: dt.datetime) -> bool:
         return False
     ticket.first_response_at = now
     ticket.response_seconds = business_seconds(calendar_of(ticket), ticket.opened_at, now)
+    refresh_next(ticket)
     return True
 
 
@@ -157,15 +178,31 @@ def state(ticket: Ticket, now: dt.datetime | None = None) -> str:
     if ticket.paused_since is not None:
         return DueState.PAUSED
     now = now or timezone.now()
-    running = ticket.response_due_at if ticket.first_response_at is None else ticket.resolution_due_at
-    if running is None:
+    if ticket.next_due_at is None:
         return DueState.ON_TIME
-    if now > running:
+    if now > ticket.next_due_at:
         return DueState.BREACHED  # passed, about to be recorded by the next escalation run or write
-    window = (running - ticket.opened_at).total_seconds() + ticket.paused_seconds
-    if window > 0 and (running - now).total_seconds() < window * DUE_SOON_SHARE:
+    if ticket.due_soon_at is not None and now >= ticket.due_soon_at:
         return DueState.DUE_SOON
     return DueState.ON_TIME
+
+
+def state_filter(value: str, now: dt.datetime):
+    """The Q matching tickets whose `state()` is `value` at `now` (for `?sla_state=` and the queue's filter)."""
+    from django.db.models import Q
+
+    flagged = Q(response_breached=True) | Q(resolution_breached=True)
+    has_target = Q(response_due_at__isnull=False) | Q(resolution_due_at__isnull=False)
+    open_ = Q(status__in=OPEN_STATUSES)
+    running = open_ & has_target & ~flagged & Q(paused_since__isnull=True)
+    return {
+        DueState.BREACHED: has_target & ~Q(status=Status.CANCELLED) & (flagged | (running & Q(next_due_at__lt=now))),
+        DueState.PAUSED: open_ & has_target & ~flagged & Q(paused_since__isnull=False),
+        DueState.MET: has_target & ~open_ & ~flagged & ~Q(status=Status.CANCELLED),
+        DueState.NO_TARGET: ~has_target | Q(status=Status.CANCELLED),
+        DueState.DUE_SOON: running & Q(next_due_at__gte=now, due_soon_at__lte=now),
+        DueState.ON_TIME: running & (Q(next_due_at__isnull=True) | Q(due_soon_at__gt=now)),
+    }[value]
 
 
 def summary(ticket: Ticket, now: dt.datetime | None = None) -> dict[str, Any]:

@@ -108,6 +108,8 @@ class TicketQuerySet(models.QuerySet):
             "configuration_item",
             "team",
             "assignee",
+            "service_level__calendar",
+            "vip_status_at_open",
         )
 
     def open(self):
@@ -288,6 +290,18 @@ class Ticket(models.Model):
         default=0,
         help_text="Business time spent Pending (and resolved before a reopen); the due times move later by it.",
     )
+    next_due_at = models.DateTimeField(
+        verbose_name="next due",
+        null=True,
+        blank=True,
+        help_text="The due time the ticket races now: the response until answered, then the resolution.",
+    )
+    due_soon_at = models.DateTimeField(
+        verbose_name="due soon from",
+        null=True,
+        blank=True,
+        help_text="When the running target turns 'due soon' (a quarter of its window left).",
+    )
     response_breached = models.BooleanField(
         verbose_name="response breached",
         default=False,
@@ -312,7 +326,7 @@ class Ticket(models.Model):
         auto_now=True,
     )
 
-    history = HistoricalRecords(excluded_fields=["updated_at"])
+    history = HistoricalRecords(excluded_fields=["updated_at", "next_due_at", "due_soon_at"])
     objects = TicketQuerySet.as_manager()
 
     class Meta:
@@ -340,6 +354,7 @@ class Ticket(models.Model):
             # Breach checks (run_escalations): open tickets whose next due time has passed.
             models.Index(fields=["status", "resolution_due_at"], name="ticket_resolution_due_idx"),
             models.Index(fields=["status", "response_due_at"], name="ticket_response_due_idx"),
+            models.Index(fields=["next_due_at"], name="ticket_next_due_idx"),
         ]
 
     def __str__(self) -> str:
@@ -406,15 +421,6 @@ class Ticket(models.Model):
     @property
     def due_state_label(self) -> str:
         return DueState(self.due_state).label
-
-    @property
-    def next_due_at(self) -> dt.datetime | None:
-        """The target the analyst is racing now: the response until answered, then the resolution."""
-        if not self.is_open:
-            return None
-        if self.first_response_at is None and self.response_due_at:
-            return self.response_due_at
-        return self.resolution_due_at
 
 
 def target_state(

@@ -428,6 +428,7 @@ def ticket_transition(
         _responded_by_person(ticket, user, now)
     if status == Status.RESOLVED:
         clock.record_breaches(ticket, now)  # resolved late: the resolution breach is recorded with the move
+    clock.after_status_change(ticket)
     auto = f"status {Status(current).label} -> {Status(status).label}"
     reason = (change_reason or "").strip() or (f"{auto}: {textwrap.shorten(note, 300)}" if note else auto)
     if at is not None:
@@ -489,9 +490,15 @@ def ticket_note_add(
     return note
 
 
+def breach_reason_set(breach: Any, *, user: Any, change_reason: str | None, reason: str) -> Any:
+    """An analyst explains a breach ("waiting for vendor"); the breach itself never changes."""
+    return record_update(breach, user=user, change_reason=change_reason, reason=(reason or "").strip())
+
+
 __all__ = [
     "TransitionRefused",
     "allowed_transitions",
+    "breach_reason_set",
     "describe_changes",
     "due_times",
     "next_number",

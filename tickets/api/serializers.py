@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 from django.core.validators import RegexValidator
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from itsm.api import (
@@ -18,12 +19,14 @@ from itsm.api import (
 from itsm.exceptions import RuleRefusal
 from people.api.serializers import PersonBriefSerializer, TeamBriefSerializer, UserBriefSerializer
 from people.models import Person, Team
-from services.api.serializers import ServiceInstanceBriefSerializer
-from services.models import ConfigurationItem, ServiceInstance
-from tickets import extensions, services
-from tickets.choices import DueState, Source, Status
-from tickets.models import Ticket, TicketNote
+from services.api.serializers import ServiceInstanceBriefSerializer, ServiceLevelBriefSerializer
+from services.models import ConfigurationItem, ServiceInstance, ServiceLevel
+from tickets import clock, extensions, services
+from tickets.choices import DueState, Source, Status, TargetState
+from tickets.models import Breach, Ticket, TicketNote
 from tickets.selectors import assignable_analysts
+from vip.api.serializers import VipStatusBriefSerializer
+from vip.visibility import is_visible
 
 # Text without NUL characters (databases refuse them); stated in the schema so that clients know.
 NO_NUL = RegexValidator(r"^[^\x00]*\Z", message="Text cannot contain NUL characters.", code="invalid")
@@ -48,6 +51,21 @@ class TicketBriefSerializer(serializers.ModelSerializer):
         model = Ticket
         fields = ["id", "number", "title", "status", "priority"]
         read_only_fields = fields
+
+
+class SlaSerializer(serializers.Serializer):
+    calendar = serializers.CharField(help_text="The service level's calendar, or 24x7.")
+    response_due = serializers.DateTimeField(allow_null=True)
+    resolution_due = serializers.DateTimeField(allow_null=True)
+    responded_at = serializers.DateTimeField(allow_null=True)
+    resolved_at = serializers.DateTimeField(allow_null=True)
+    response = serializers.ChoiceField(choices=TargetState.choices)
+    resolution = serializers.ChoiceField(choices=TargetState.choices)
+    paused = serializers.BooleanField(help_text="Pending: both clocks stand still.")
+    paused_seconds = serializers.IntegerField(help_text="Business seconds spent paused so far.")
+    state = serializers.ChoiceField(
+        choices=[c for c in DueState.choices if c[0] != DueState.NO_TARGET] + [(DueState.NO_TARGET, "No target")]
+    )
 
 
 class TicketSerializer(AuditedModelSerializer):
@@ -91,7 +109,27 @@ class TicketSerializer(AuditedModelSerializer):
     due_state = serializers.ChoiceField(
         choices=DueState.choices,
         read_only=True,
-        help_text="The worse of the response and resolution targets: on time, due soon, breached or no target.",
+        help_text="The worse of the response and resolution targets: on time, due soon, breached, paused or no target.",
+    )
+    service_level = BriefRelatedField(
+        ServiceLevelBriefSerializer,
+        queryset=ServiceLevel.objects.select_related("calendar"),
+        required=False,
+        allow_null=True,
+        help_text="A service level id: its targets and calendar time the ticket. The service instance's when left "
+        "out on create; changing it re-times the due dates (a recorded breach stays).",
+    )
+    opened_at = serializers.DateTimeField(
+        required=False,
+        help_text="When the call came in ('reported at'): now when left out; may lie in the past (a call written up "
+        "later, an import), never in the future. The clock starts there. Fixed once the ticket is logged.",
+    )
+    sla = serializers.SerializerMethodField(help_text="The service level clock of the ticket.")
+    vip_status_at_open = VipStatusBriefSerializer(
+        read_only=True,
+        allow_null=True,
+        help_text="The caller's VIP status when the ticket was logged (reports count by it); null when confidential "
+        "to the reader.",
     )
 
     class Meta:
@@ -120,6 +158,9 @@ class TicketSerializer(AuditedModelSerializer):
             "response_due_at",
             "resolution_due_at",
             "due_state",
+            "service_level",
+            "sla",
+            "vip_status_at_open",
             "updated_at",
             "change_reason",
         ]
@@ -128,7 +169,6 @@ class TicketSerializer(AuditedModelSerializer):
             "priority",
             "status",
             "resolution",
-            "opened_at",
             "first_response_at",
             "resolved_at",
             "closed_at",
@@ -142,12 +182,24 @@ class TicketSerializer(AuditedModelSerializer):
         validated_data.setdefault("source", Source.API)
         return super().create(validated_data)
 
+    @extend_schema_field(SlaSerializer)
+    def get_sla(self, ticket) -> dict:
+        return SlaSerializer(clock.summary(ticket)).data
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        request = self.context.get("request")
+        if request is not None and not is_visible(instance.vip_status_at_open, request.user):
+            data["vip_status_at_open"] = None
+        return data
+
     # Fields set when a ticket is logged that no edit changes (ticket_update refuses them): sending the current value
     # is fine (a PUT repeats the whole ticket), another value is a rule refusal (400), never a 500.
     FIXED_ON_UPDATE: ClassVar = {
         "ticket_type": "The type cannot change once a ticket is logged (its number carries the type): cancel it and "
         "log a new one.",
         "caller": "The caller cannot change once a ticket is logged: cancel it and log a new one for the right caller.",
+        "opened_at": "The time a ticket was reported cannot change once it is logged.",
     }
 
     def update(self, instance, validated_data):
@@ -161,6 +213,16 @@ class TicketSerializer(AuditedModelSerializer):
             # A rule on the record's state, not the field's format (any value is valid on create).
             raise RuleRefusal(errors)
         return super().update(instance, validated_data)
+
+
+class BreachSerializer(serializers.ModelSerializer):
+    reason = text_field(required=True, allow_blank=True, max_length=2000, help_text="Why it happened.")
+    change_reason = text_field(required=False, allow_blank=True, max_length=2000, write_only=True)
+
+    class Meta:
+        model = Breach
+        fields = ["id", "target", "due", "breached_at", "reason", "change_reason"]
+        read_only_fields = ["id", "target", "due", "breached_at"]
 
 
 class TicketDetailSerializer(TicketSerializer):

@@ -6,23 +6,28 @@ import re
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.http import Http404
+from django.utils import timezone
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import OpenApiParameter, OpenApiTypes, extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import permissions, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from itsm.api import AuditedModelViewSet, as_drf_error
-from tickets import extensions, selectors, services
+from itsm.api import AuditedModelViewSet, as_drf_error, request_reason
+from itsm.audit import REASON_REQUIRED_MESSAGE, reasons_required
+from itsm.exceptions import RuleRefusal
+from tickets import clock, extensions, selectors, services
 from tickets.api.serializers import (
+    BreachSerializer,
     TicketDetailSerializer,
     TicketNoteSerializer,
     TicketSerializer,
     TicketTransitionSerializer,
     TransitionRefusedSerializer,
 )
-from tickets.choices import OPEN_STATUSES, PRIORITY_CHOICES, Status, TicketType
+from tickets.choices import OPEN_STATUSES, PRIORITY_CHOICES, DueState, Status, TicketType
 from tickets.models import Ticket, TicketNote, TicketRequestKey
 
 MAX_ID = 2**63 - 1
@@ -72,10 +77,26 @@ class TicketFilter(filters.FilterSet):
     opened_before = filters.IsoDateTimeFilter(
         field_name="opened_at", lookup_expr="lt", help_text="Opened before (ISO 8601)."
     )
+    sla_state = filters.ChoiceFilter(
+        choices=DueState.choices,
+        method="filter_sla_state",
+        help_text="The service level clock's state now: on_time, due_soon, breached, paused, met or no_target.",
+    )
+    breached = bool_filter(
+        "true: tickets with a recorded breach (response or resolution); false: without.", method="filter_breached"
+    )
+    service_level = id_filter("service_level_id", "The ticket's service level id.")
 
     class Meta:
         model = Ticket
         fields = []
+
+    def filter_sla_state(self, queryset, name, value):
+        return queryset.filter(clock.state_filter(value, timezone.now()))
+
+    def filter_breached(self, queryset, name, value):
+        flagged = Q(response_breached=True) | Q(resolution_breached=True)
+        return queryset.filter(flagged) if value else queryset.exclude(flagged)
 
     def filter_open(self, queryset, name, value):
         return queryset.filter(status__in=OPEN_STATUSES) if value else queryset.exclude(status__in=OPEN_STATUSES)
@@ -144,6 +165,8 @@ class TicketViewSet(AuditedModelViewSet):
             return [MethodPermissions({"GET": ["tickets.view_ticket"], "POST": ["tickets.add_ticketnote"]})]
         if self.action == "transition":
             return [MethodPermissions({"POST": ["tickets.change_ticket"]})]
+        if self.action in ("breaches", "breach"):
+            return [MethodPermissions({"GET": ["tickets.view_ticket"], "PATCH": ["tickets.change_ticket"]})]
         return super().get_permissions()
 
     def get_serializer_class(self):
@@ -244,3 +267,47 @@ class TicketViewSet(AuditedModelViewSet):
             raise as_drf_error(error) from error
         fresh = self.get_queryset().get(pk=ticket.pk)
         return Response(TicketSerializer(fresh, context=self.get_serializer_context()).data)
+
+    @extend_schema(
+        parameters=[NUMBER_PARAMETER],
+        responses=BreachSerializer(many=True),
+        filters=False,
+        description="The ticket's recorded service level breaches, oldest first (each target breaches once).",
+    )
+    @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
+    def breaches(self, request, *args, **kwargs):
+        ticket = self.get_object()
+        return Response(BreachSerializer(ticket.breaches.order_by("breached_at", "id"), many=True).data)
+
+    @extend_schema(
+        parameters=[NUMBER_PARAMETER, OpenApiParameter("breach_id", OpenApiTypes.INT, OpenApiParameter.PATH)],
+        request=BreachSerializer,
+        responses=BreachSerializer,
+        filters=False,
+        description="Gives a breach its reason (e.g. 'waiting for vendor'), with a change reason. The breach itself "
+        "stays.",
+    )
+    @action(
+        detail=True,
+        methods=["patch"],
+        url_path=r"breaches/(?P<breach_id>[0-9]{1,18})",
+        pagination_class=None,
+        filter_backends=[],
+    )
+    def breach(self, request, breach_id=None, *args, **kwargs):
+        ticket = self.get_object()
+        breach = ticket.breaches.filter(pk=int(breach_id)).first()
+        if breach is None:
+            raise Http404
+        body = BreachSerializer(breach, data=request.data, partial=True)
+        body.is_valid(raise_exception=True)
+        reason = request_reason(request, body.validated_data)
+        if not reason and reasons_required():
+            raise RuleRefusal({"change_reason": [REASON_REQUIRED_MESSAGE]})
+        try:
+            breach = services.breach_reason_set(
+                breach, user=request.user, change_reason=reason, reason=body.validated_data.get("reason", "")
+            )
+        except DjangoValidationError as error:
+            raise as_drf_error(error) from error
+        return Response(BreachSerializer(breach).data)
