@@ -10,6 +10,7 @@ from django.http import Http404, JsonResponse
 from django.shortcuts import redirect
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import format_html_join
 from django.utils.http import urlencode
 from django.utils.safestring import mark_safe
@@ -22,8 +23,8 @@ from itsm.services import ConflictError
 from itsm.views_mixins import SortableListMixin
 from people.models import Person
 from services.models import CustomerGroup, ServiceInstance
-from tickets import extensions, selectors, services
-from tickets.choices import PRIORITY_CHOICES, PRIORITY_LABELS, Source, Status, TicketType
+from tickets import clock, extensions, selectors, services
+from tickets.choices import PRIORITY_CHOICES, PRIORITY_LABELS, DueState, Source, Status, Target, TicketType
 from tickets.forms import (
     AssignTeamForm,
     LogCallForm,
@@ -92,6 +93,7 @@ class QueueView(LoginRequiredMixin, PermissionRequiredMixin, SortableListMixin, 
             "type": get.get("type", "") if get.get("type", "") in TicketType.values else "",
             "priority": get.get("priority", "") if get.get("priority", "") in {"1", "2", "3", "4", "5"} else "",
             "vip": "1" if get.get("vip") == "1" else "",
+            "sla": get.get("sla", "") if get.get("sla", "") in DueState.values else "",
             "instance": str(_int(get.get("instance")) or ""),
             "group": str(_int(get.get("group")) or ""),
         }
@@ -109,6 +111,8 @@ class QueueView(LoginRequiredMixin, PermissionRequiredMixin, SortableListMixin, 
             customer_group_id=_int(f["group"]),
             search=f["q"],
         )
+        if f["sla"]:
+            tickets = tickets.filter(clock.state_filter(f["sla"], timezone.now()))
         return self.sort(tickets)
 
     def get_context_data(self, **kwargs):
@@ -129,6 +133,7 @@ class QueueView(LoginRequiredMixin, PermissionRequiredMixin, SortableListMixin, 
             "f": f,
             "filtered": bool(active),
             "types": TicketType.choices,
+            "sla_states": DueState.choices,
             "priorities": PRIORITY_CHOICES,
             "states": [("open", "Open"), *Status.choices, ("all", "All")],
             # Rendered here, not by a template loop: at 600 instances the loop cost more than the rest of the page.
@@ -332,9 +337,47 @@ class TicketDetailView(TicketMixin, TemplateView):
             "note_form": kwargs.get("note_form") or NoteForm(),
             "team_form": kwargs.get("team_form") or AssignTeamForm(initial={"team": ticket.team_id}),
             "final": ticket.status in (Status.CLOSED, Status.CANCELLED),
+            "sla": sla_card(ticket),
             # Notes other apps add next to fields (the workflow's "Why?" on priority, team and status).
             "why": extensions.field_notes(ticket),
         }
+
+
+def sla_card(ticket: Ticket) -> dict:
+    """The ticket page's service level card: both targets with their due time and business time left or over."""
+    summary = clock.summary(ticket)
+    targets = []
+    for target, label in ((Target.RESPONSE, "Response"), (Target.RESOLUTION, "Resolution")):
+        left = clock.minutes_left(ticket, target)
+        targets.append(
+            {
+                "label": label,
+                "due": summary[f"{target}_due"],
+                "state": summary[target],
+                "done": summary["responded_at" if target == Target.RESPONSE else "resolved_at"],
+                "left": None if left is None else duration_text(abs(left)),
+                "over": left is not None and left < 0,
+            }
+        )
+    return {
+        **summary,
+        "level": ticket.service_level,
+        "targets": targets,
+        "paused_text": duration_text(ticket.paused_seconds / 60) if ticket.paused_seconds else "",
+        "breaches": list(ticket.breaches.order_by("breached_at", "id")),
+    }
+
+
+def duration_text(minutes: float) -> str:
+    """Business time for people: '45 min', '3 h 10 min', '2 d 4 h' (a day is 24 h of the clock here)."""
+    minutes = round(minutes)
+    if minutes < 60:
+        return f"{minutes} min"
+    hours, rest = divmod(minutes, 60)
+    if hours < 24:
+        return f"{hours} h {rest} min" if rest else f"{hours} h"
+    days, hours = divmod(hours, 24)
+    return f"{days} d {hours} h" if hours else f"{days} d"
 
 
 class TicketActionView(TicketMixin, View):

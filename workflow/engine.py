@@ -74,6 +74,13 @@ class TicketSnapshot:
     heightened_timeframes: frozenset[str] = frozenset()  # the active ones flagged "heightened support"
     team_id: int | None = None
     assignee_id: int | None = None
+    # The service level clock: business minutes until each target is due (negative when over; None when met, paused
+    # at its stop, or without a target), whether each breached, whether the ticket waits on the caller.
+    response_due_in: float | None = None
+    resolution_due_in: float | None = None
+    response_breached: bool = False
+    resolution_breached: bool = False
+    paused: bool = False
     minutes_since_opened: float = 0.0
     minutes_since_update: float = 0.0
     at: dt.datetime | None = None
@@ -400,10 +407,11 @@ def _predicate(c: CriterionDef) -> Predicate:
         "not_empty": lambda s: get(s) is not None,
         "eq": lambda s: get(s) == v,
         "ne": lambda s: get(s) != v,
-        "lt": lambda s: get(s) < v,
-        "lte": lambda s: get(s) <= v,
-        "gt": lambda s: get(s) > v,
-        "gte": lambda s: get(s) >= v,
+        # A number that is not there (no running target) matches no comparison.
+        "lt": lambda s: (x := get(s)) is not None and x < v,
+        "lte": lambda s: (x := get(s)) is not None and x <= v,
+        "gt": lambda s: (x := get(s)) is not None and x > v,
+        "gte": lambda s: (x := get(s)) is not None and x >= v,
     }
     return simple[op]
 

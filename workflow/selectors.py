@@ -20,7 +20,8 @@ from django.utils import timezone
 from people.models import Team
 from services.models import ConfigurationItem, CustomerGroup, ServiceInstance, ServiceLevel, TechnicalService, Timeframe
 from services.selectors import _reachable, current_memberships, group_edges
-from tickets.choices import TRANSITIONS, Level, Source, Status, TicketType
+from tickets import clock
+from tickets.choices import TRANSITIONS, Level, Source, Status, Target, TicketType
 from tickets.models import Ticket
 from vip.models import VipStatus
 from workflow import vocabulary as vocab
@@ -241,6 +242,7 @@ SNAPSHOT_RELATED = (
     "caller__vip_status",
     "service_instance__technical_service",
     "service_instance__service_level",
+    "service_level__calendar",
     "configuration_item",
     "team",
     "assignee",
@@ -374,6 +376,22 @@ def hypothetical_ticket(h: Hypothetical) -> Ticket:
     return ticket
 
 
+def clock_values(ticket: Ticket, at) -> dict:
+    """The service level clock as the engine sees it (see TicketSnapshot)."""
+    if ticket.pk is None and ticket.response_due_at is None and ticket.resolution_due_at is None:
+        return {}
+    passed = ticket.is_open and ticket.paused_since is None
+    return {
+        "response_due_in": clock.minutes_left(ticket, Target.RESPONSE, at),
+        "resolution_due_in": clock.minutes_left(ticket, Target.RESOLUTION, at),
+        "response_breached": ticket.response_breached
+        or bool(passed and ticket.first_response_at is None and ticket.response_due_at and at > ticket.response_due_at),
+        "resolution_breached": ticket.resolution_breached
+        or bool(passed and ticket.resolution_due_at and at > ticket.resolution_due_at),
+        "paused": ticket.paused_since is not None,
+    }
+
+
 def snapshot_for(
     ticket: Ticket,
     *,
@@ -393,8 +411,8 @@ def snapshot_for(
     caller = ticket.caller if ticket.caller_id else None
     status = caller.vip_status if caller is not None else None
     instance = ticket.service_instance
-    level = instance.service_level if instance is not None else None
-    own_level_id = getattr(ticket, "service_level_id", None)  # a ticket's own service level, once tickets have one
+    own_level_id = getattr(ticket, "service_level_id", None)
+    level = ticket.service_level if own_level_id else (instance.service_level if instance is not None else None)
     timeframes = context.active_timeframes(instance.pk if instance is not None else None)
     group_ids = context.group_ids(caller.pk if caller is not None else None)
     names = {
@@ -442,6 +460,7 @@ def snapshot_for(
         heightened_timeframes=frozenset(t.name for t in timeframes if t.heightened_support),
         team_id=ticket.team_id,
         assignee_id=ticket.assignee_id,
+        **clock_values(ticket, at),
         minutes_since_opened=max(0.0, (at - opened).total_seconds() / 60),
         minutes_since_update=max(0.0, (at - updated).total_seconds() / 60),
         at=at,

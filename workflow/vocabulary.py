@@ -140,6 +140,11 @@ FIELDS: dict[str, FieldSpec] = {
         FieldSpec("text", "title or description", "text", "text"),
         FieldSpec("team", "team", "ref", "team_id", refs="team_ids"),
         FieldSpec("assignee", "assignee", "ref", "assignee_id", refs="user_ids"),
+        FieldSpec("response_due_in", "business minutes until the response is due", "number", "response_due_in"),
+        FieldSpec("resolution_due_in", "business minutes until the resolution is due", "number", "resolution_due_in"),
+        FieldSpec("response_breached", "response target breached", "flag", "response_breached"),
+        FieldSpec("resolution_breached", "resolution target breached", "flag", "resolution_breached"),
+        FieldSpec("paused", "ticket is paused (Pending)", "flag", "paused"),
         FieldSpec(
             "minutes_since_opened", "minutes since opened", "number", "minutes_since_opened", scheduled_only=True
         ),

@@ -12,7 +12,15 @@ from tickets.choices import PRIORITY_LABELS, DueState, Status
 
 register = template.Library()
 
-DUE_CLASSES = {DueState.ON_TIME: "ok", DueState.DUE_SOON: "warn", DueState.BREACHED: "danger", DueState.NO_TARGET: ""}
+DUE_CLASSES = {
+    DueState.ON_TIME: "ok",
+    DueState.DUE_SOON: "warn",
+    # Breached is a solid chip: the loudest thing in its row.
+    DueState.BREACHED: "danger solid",
+    DueState.NO_TARGET: "",
+    DueState.PAUSED: "paused",
+    DueState.MET: "ok",
+}
 STATUS_CLASSES = {
     Status.NEW: "st-new",
     Status.ASSIGNED: "st-assigned",
@@ -64,6 +72,8 @@ def due_cell(ticket):
         '<span class="badge {}" title="{}">{}</span>', DUE_CLASSES.get(state, ""), title, DueState(state).label
     )
     due = ticket.next_due_at
+    if state == DueState.PAUSED:
+        return format_html('{} <span class="muted small">clock stopped</span>', chip)
     if due is None:
         return chip
     responding = ticket.first_response_at is None and due == ticket.response_due_at
@@ -71,9 +81,12 @@ def due_cell(ticket):
     racing = ticket.response_state if responding else ticket.resolution_state
     if racing != state:
         text = f"{'respond' if responding else 'resolve'} {text}"
+    # The text counts down in the browser (static/tickets/countdown.js) from the due moment in `data-due`.
     return format_html(
-        '{} <span class="muted small" title="{} due {}">{}</span>',
+        '{} <span class="muted small countdown" data-due="{}" data-prefix="{}" title="{} due {}">{}</span>',
         chip,
+        due.isoformat(),
+        f"{'respond' if responding else 'resolve'} " if racing != state else "",
         "Response" if responding else "Resolution",
         timezone.localtime(due).strftime("%Y-%m-%d %H:%M"),
         text,
