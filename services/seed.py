@@ -90,6 +90,26 @@ def _get_or(model, create, **lookup):
     return obj if obj is not None else create()
 
 
+OFFICE, ALWAYS = "Office hours (Europe/Berlin)", "24x7"
+
+
+def _demo_calendars(user) -> dict:
+    """Office hours Mon-Fri 08:00-17:00 in Berlin with German public holidays, and round the clock."""
+    from services.calendar_services import calendar_create
+    from services.calendars import Calendar
+
+    wanted = {
+        OFFICE: {"time_zone": "Europe/Berlin", "country": "DE", "hours": [(d, 8 * 60, 17 * 60) for d in range(5)]},
+        ALWAYS: {"time_zone": "UTC", "hours": [(d, 0, 24 * 60) for d in range(7)]},
+    }
+    calendars = {}
+    for name, fields in wanted.items():
+        calendars[name] = Calendar.objects.filter(name__iexact=name).first() or calendar_create(
+            user=user, change_reason=REASON, name=name, **fields
+        )
+    return calendars
+
+
 def seed(*, user, out) -> None:
     today = timezone.localdate()
     now = timezone.now()
@@ -116,6 +136,7 @@ def seed(*, user, out) -> None:
             name__iexact=name,
         )
 
+    calendars = _demo_calendars(user)
     levels = {}
     for name, hours, targets, description in LEVELS:
         fields = {
@@ -126,7 +147,13 @@ def seed(*, user, out) -> None:
         levels[name] = _get_or(
             ServiceLevel,
             lambda name=name, hours=hours, fields=fields, description=description: services.service_level_create(
-                user=user, change_reason=REASON, name=name, hours=hours, description=description, **fields
+                user=user,
+                change_reason=REASON,
+                name=name,
+                hours=hours,
+                description=description,
+                calendar=calendars[OFFICE if hours == "business" else ALWAYS],
+                **fields,
             ),
             name__iexact=name,
         )

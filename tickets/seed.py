@@ -11,7 +11,7 @@ from django.utils import timezone
 from itsm.roles import ADD, ANALYST, CHANGE, CMDB_SETUP, INTEGRATION, SERVICE_LEVEL_MANAGER, VIEW, extend_role
 from people.models import Person, Team
 from services.models import ConfigurationItem, ServiceInstance
-from tickets import selectors, services
+from tickets import clock, selectors, services
 from tickets.choices import Level, Source, Status, TicketType
 from tickets.hooks import workflow_hook
 from tickets.models import Ticket
@@ -225,3 +225,23 @@ def _log_one(rng, index, status, *, user, now, people, vips, instances, fallback
     if status == Status.CLOSED:
         moment = min(moment + dt.timedelta(days=rng.randint(1, 3)), now)
         move(Status.CLOSED)
+    _explain_breaches(rng, ticket, user=actor, now=now)
+
+
+BREACH_REASONS = [
+    "Waiting for the vendor's replacement part.",
+    "The caller was on leave and could not be reached.",
+    "Escalated to the network team, who were handling a major incident.",
+]
+
+
+def _explain_breaches(rng, ticket, *, user, now) -> None:
+    """Breaches are recorded as they would have been by the escalations; a third get an analyst's reason."""
+    ticket.refresh_from_db()
+    made = clock.record_breaches(ticket, now)
+    if not made:
+        return
+    ticket.save(update_fields=["response_breached", "resolution_breached", "updated_at"])
+    for breach in made:
+        if rng.random() < 0.35:
+            services.breach_reason_set(breach, user=user, change_reason=REASON, reason=rng.choice(BREACH_REASONS))

@@ -52,14 +52,29 @@ class LintWarning:
     message: str
     other_rule_id: int | None = None
 
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "rule_id": self.rule_id,
-            "rule": self.rule_label,
-            "code": self.code,
-            "message": self.message,
-            "other_rule_id": self.other_rule_id,
-        }
+    # Criteria that change with time alone: a scheduled rule needs one, or it fires on every match at the next run.
+
+
+TIME_FIELDS = frozenset(
+    {
+        "minutes_since_opened",
+        "minutes_since_update",
+        "response_due_in",
+        "resolution_due_in",
+        "response_breached",
+        "resolution_breached",
+    }
+)
+
+
+def to_dict(self) -> dict[str, Any]:
+    return {
+        "rule_id": self.rule_id,
+        "rule": self.rule_label,
+        "code": self.code,
+        "message": self.message,
+        "other_rule_id": self.other_rule_id,
+    }
 
 
 # -- value sets -----------------------------------------------------------------------------------------------------
@@ -344,11 +359,11 @@ def _rule_warnings(rule: RuleDef, ctx: LintContext) -> list[LintWarning]:
             warn("inactive_user", f"assigns the inactive analyst {_name(ctx, 'user', a.value)}.")
     if not rule.actions:
         warn("no_actions", "does nothing: it has no actions.")
-    if rule.trigger == SCHEDULED and not any(c.field.startswith("minutes_since") for c in rule.criteria):
+    if rule.trigger == SCHEDULED and not any(c.field in TIME_FIELDS for c in rule.criteria):
         warn(
             "no_time_criterion",
-            "is scheduled but has no 'minutes since' criterion: it fires on every matching open ticket at the "
-            "next run.",
+            "is scheduled but has no time criterion ('minutes since', 'due in', 'breached'): it fires on every "
+            "matching open ticket at the next run.",
         )
     if ctx.transitions is not None and match_all:
         cond = _condition(rule.criteria, ctx)

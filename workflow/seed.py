@@ -90,6 +90,23 @@ def _demo_rules(*, executive, critical, desk) -> list[dict]:
                 {"type": "add_note", "text": "Escalated to the VIP Desk: unassigned for 15 minutes."},
             ],
         },
+        {
+            "name": "VIP ticket resolution due within 30 minutes: notify the VIP desk",
+            "description": "Escalation on the service level clock: a VIP's ticket about to miss its resolution target.",
+            "trigger": vocab.SCHEDULED,
+            "criteria": [
+                {"field": "caller_is_vip", "operator": "true", "value": None},
+                {"field": "resolution_due_in", "operator": "lte", "value": 30},
+                {"field": "resolution_breached", "operator": "false", "value": None},
+            ],
+            "actions": [
+                {
+                    "type": "notify_team",
+                    "value": desk.pk,
+                    "text": "{number} for {caller} ({vip_status}) is due to be resolved within 30 minutes.",
+                },
+            ],
+        },
     ]
     return rules
 
