@@ -64,3 +64,24 @@ def field_notes(ticket: Any) -> dict[str, FieldNote]:
         for name, note in (fn(ticket) or {}).items():
             notes.setdefault(name, note)
     return notes
+
+
+# -- the call preview on Log a call ----------------------------------------------------------------------------------
+PreviewFn = Callable[..., dict[str, Any]]
+_preview_fns: list[PreviewFn] = []
+
+
+def register_call_preview(fn: PreviewFn) -> None:
+    """`fn(ticket=<unsaved ticket as logging would build it>, user=...)` returns what would change it before it is
+    saved: {"changes": {field: value}, "because": {field: "Rule 1 'Name'"}} (the workflow rules' outcome)."""
+    if fn not in _preview_fns:
+        _preview_fns.append(fn)
+
+
+def call_preview(ticket: Any, *, user: Any) -> dict[str, Any]:
+    result: dict[str, Any] = {"changes": {}, "because": {}}
+    for fn in _preview_fns:
+        found = fn(ticket=ticket, user=user) or {}
+        result["changes"].update(found.get("changes", {}))
+        result["because"].update(found.get("because", {}))
+    return result

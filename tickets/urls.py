@@ -8,6 +8,7 @@ urlpatterns = [
     path("new/", views.LogCallView.as_view(), name="create"),
     path("search/", views.search, name="search"),
     path("callers/", views.CallerSearchView.as_view(), name="caller_search"),
+    path("preview/", views.CallPreviewView.as_view(), name="call_preview"),
     path("callers/<int:pk>/", views.CallerCardView.as_view(), name="caller_card"),
     path("instances/<int:pk>/items/", views.InstanceItemsView.as_view(), name="instance_items"),
     path("<str:number>/", views.TicketDetailView.as_view(), name="detail"),

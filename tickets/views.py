@@ -21,10 +21,10 @@ from itsm.audit import history_entries
 from itsm.params import int_param, search_param
 from itsm.services import ConflictError
 from itsm.views_mixins import SortableListMixin
-from people.models import Person
-from services.models import CustomerGroup, ServiceInstance
+from people.models import Person, Team
+from services.models import CustomerGroup, ServiceInstance, ServiceLevel
 from tickets import clock, extensions, selectors, services
-from tickets.choices import PRIORITY_CHOICES, PRIORITY_LABELS, DueState, Source, Status, Target, TicketType
+from tickets.choices import PRIORITY_CHOICES, PRIORITY_LABELS, DueState, Level, Source, Status, Target, TicketType
 from tickets.forms import (
     AssignTeamForm,
     LogCallForm,
@@ -378,6 +378,81 @@ def duration_text(minutes: float) -> str:
         return f"{hours} h {rest} min" if rest else f"{hours} h"
     days, hours = divmod(hours, 24)
     return f"{days} d {hours} h" if hours else f"{days} d"
+
+
+class CallPreviewView(LoginRequiredMixin, PermissionRequiredMixin, View):
+    """Log a call's preview, one request per change of caller, impact, urgency, type or instance: the priority the
+    rules will give (with the rule that gave it), the team, the service level and both due times. Nothing saved."""
+
+    permission_required = "tickets.add_ticket"
+
+    def get(self, request):
+        get = request.GET
+        caller = (
+            Person.objects.with_vip().filter(pk=int_param(get.get("caller"))).first() if get.get("caller") else None
+        )
+        instance_id = int_param(get.get("service_instance"))
+        instance = (
+            ServiceInstance.objects.select_related("service_level__calendar").filter(pk=instance_id).first()
+            if instance_id
+            else None
+        )
+        impact = get.get("impact") if get.get("impact") in Level.values else Level.MEDIUM
+        urgency = get.get("urgency") if get.get("urgency") in Level.values else Level.MEDIUM
+        ticket_type = get.get("ticket_type") if get.get("ticket_type") in TicketType.values else TicketType.INCIDENT
+        return JsonResponse(
+            call_preview(
+                caller=caller,
+                service_instance=instance,
+                impact=impact,
+                urgency=urgency,
+                ticket_type=ticket_type,
+                user=request.user,
+            )
+        )
+
+
+def call_preview(*, caller, service_instance, impact, urgency, ticket_type, user) -> dict:
+    now = timezone.now()
+    ticket = Ticket(
+        caller=caller,
+        service_instance=service_instance,
+        impact=impact,
+        urgency=urgency,
+        ticket_type=ticket_type,
+        opened_at=now,
+        updated_at=now,
+        service_level=getattr(service_instance, "service_level", None),
+    )
+    matrix_priority = services.priority_for(impact=impact, urgency=urgency) or 3
+    ticket.priority = matrix_priority
+    outcome = extensions.call_preview(ticket, user=user) if caller is not None else {"changes": {}, "because": {}}
+    changes, because = outcome["changes"], outcome["because"]
+    priority = changes.get("priority", matrix_priority)
+    level = ticket.service_level
+    if "service_level" in changes:
+        level = ServiceLevel.objects.select_related("calendar").filter(pk=changes["service_level"]).first()
+    response_due, resolution_due = clock.due_times(level=level, priority=priority, opened_at=now)
+    lines = []
+    if priority != matrix_priority:
+        lines.append(f"P{matrix_priority} -> P{priority} ({because.get('priority', 'a rule')})")
+    team = Team.objects.filter(pk=changes["team"]).first() if changes.get("team") else None
+    if team is not None:
+        lines.append(f"team -> {team.name} ({because.get('team', 'a rule')})")
+    if "service_level" in changes and level is not None:
+        lines.append(f"service level -> {level.name} ({because.get('service_level', 'a rule')})")
+    local = lambda moment: timezone.localtime(moment).strftime("%a %Y-%m-%d %H:%M") if moment else None  # noqa: E731
+    return {
+        "priority": priority,
+        "priority_label": PRIORITY_LABELS.get(priority, ""),
+        "matrix_priority": matrix_priority,
+        "team": team.name if team else None,
+        "service_level": level.name if level else None,
+        "calendar": (level.calendar.name if level.calendar_id else "24x7") if level else None,
+        "response_due": local(response_due),
+        "resolution_due": local(resolution_due),
+        "because": lines,
+    }
 
 
 class TicketActionView(TicketMixin, View):

@@ -31,3 +31,8 @@ class WorkflowConfig(AppConfig):
             ),
         )
         register_field_notes(why_notes)
+        # Log a call previews what the rules will do before the call is saved.
+        from tickets.extensions import register_call_preview
+        from workflow.preview import call_preview
+
+        register_call_preview(call_preview)

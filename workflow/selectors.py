@@ -373,6 +373,8 @@ def hypothetical_ticket(h: Hypothetical) -> Ticket:
     if h.team is not None or h.assignee is not None:
         ticket.status = Status.ASSIGNED
     ticket.updated_at = at
+    ticket.service_level = getattr(h.service_instance, "service_level", None)
+    clock.refresh_due(ticket)
     return ticket
 
 

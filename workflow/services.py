@@ -598,6 +598,17 @@ def simulate(
     return evaluate(snapshot, RuleSet(chosen), event=event, config=selectors.engine_config())
 
 
+def simulate_unsaved(ticket: Ticket, *, event: str = vocab.CREATE, viewer: Any = None) -> Evaluation:
+    """The active rules over an unsaved ticket built by the caller (the Log a call preview)."""
+    rules = [rule for rule in selectors.load_rules(active_only=True)]
+    snapshot = selectors.snapshot_for(ticket, at=ticket.opened_at, scheduled=False)
+    caller = ticket.caller if ticket.caller_id else None
+    if viewer is not None and caller is not None and not is_visible(caller.vip_status, viewer):
+        names = {**snapshot.names, **({"vip_status": HIDDEN} if "vip_status" in snapshot.names else {})}
+        snapshot = replace(snapshot, vip_status_name=HIDDEN, names=names)
+    return evaluate(snapshot, RuleSet(rules), event=event, config=selectors.engine_config())
+
+
 def _what_if(ticket: Ticket, changes: Mapping[str, Any]) -> None:
     """Changes an (unsaved) ticket as `ticket_update` would: impact or urgency re-rate the priority unless it is
     given, and a New ticket given a team or an analyst is Assigned. Never saved."""

@@ -30,6 +30,45 @@
   urgency.addEventListener("change", showPriority);
   showPriority();
 
+  // -- what the rules will do, and the due times (server preview: same engine, nothing saved) ----------------
+  const rulesPreview = document.getElementById("rules-preview");
+  const typeSelect = document.getElementById("id_ticket_type");
+  let previewController = null;
+  const refreshPreview = async () => {
+    if (!form.dataset.callPreview || !rulesPreview) return;
+    const params = new URLSearchParams({
+      caller: hidden.value || "",
+      impact: impact.value,
+      urgency: urgency.value,
+      ticket_type: typeSelect ? typeSelect.value : "",
+      service_instance: instanceSelect.value || "",
+    });
+    if (previewController) previewController.abort();
+    previewController = new AbortController();
+    try {
+      const response = await fetch(`${form.dataset.callPreview}?${params}`, {
+        headers: { Accept: "application/json" },
+        signal: previewController.signal,
+      });
+      if (!response.ok) return;
+      const p = await response.json();
+      preview.innerHTML =
+        `<span class="prio p${p.priority}" title="Priority ${p.priority}">P${p.priority}</span> ${escapeHtml(p.priority_label)}`;
+      const lines = p.because.map((line) => `<li>${escapeHtml(line)}</li>`).join("");
+      const level = p.service_level
+        ? `<div>Service level <strong>${escapeHtml(p.service_level)}</strong> (${escapeHtml(p.calendar)}): ` +
+          `respond by <strong>${escapeHtml(p.response_due || "—")}</strong>, ` +
+          `resolve by <strong>${escapeHtml(p.resolution_due || "—")}</strong></div>`
+        : '<div class="muted">No service level: no due times.</div>';
+      rulesPreview.innerHTML = (lines ? `<ul class="plain">${lines}</ul>` : "") + level;
+    } catch (error) {
+      if (error.name !== "AbortError") throw error;
+    }
+  };
+  [impact, urgency, typeSelect, instanceSelect].forEach((el) => el && el.addEventListener("change", refreshPreview));
+  window.itsmRefreshCallPreview = refreshPreview;
+  refreshPreview();
+
   // -- type-ahead -----------------------------------------------------------------------------------------------
   let results = [];
   let active = -1;
@@ -97,6 +136,7 @@
     card.innerHTML = "";
     instanceSelect.innerHTML = '<option value="">— choose the caller first —</option>';
     itemSelect.innerHTML = '<option value="">— none —</option>';
+    refreshPreview();
   };
 
   input.addEventListener("input", () => {
@@ -168,6 +208,7 @@
       : "This caller consumes no service instance through their groups.";
     loadItems();
     markPicked();
+    refreshPreview();
     document.getElementById("id_title").focus();
   };
 
