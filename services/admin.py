@@ -1,10 +1,13 @@
 """Every service-relationship model in the admin, on the audited base; inlines are saved with the form's reason."""
 
+from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 
 from itsm.admin import AuditedAdmin, AuditedTabularInline
-from services import services
+from services import calendar_services, services
+from services.business_time import check_intervals, format_hhmm, parse_hhmm
+from services.calendars import Calendar, CalendarHoliday, CalendarHours
 from services.models import (
     ConfigurationItem,
     CustomerGroup,
@@ -83,11 +86,11 @@ class TechnicalServiceAdmin(ServiceWriteAdmin):
 
 @admin.register(ServiceLevel)
 class ServiceLevelAdmin(ServiceWriteAdmin):
-    list_display = ["name", "hours", "p1_response_minutes", "p1_resolution_minutes"]
-    list_filter = ["hours"]
+    list_display = ["name", "hours", "calendar", "p1_response_minutes", "p1_resolution_minutes"]
+    list_filter = ["hours", "calendar"]
     search_fields = ["name"]
     fieldsets = [
-        (None, {"fields": ["name", "hours", "description"]}),
+        (None, {"fields": ["name", "hours", "calendar", "description"]}),
         (
             "Targets (minutes)",
             {
@@ -214,3 +217,73 @@ class TaskAdmin(ServiceWriteAdmin):
     create_service = staticmethod(services.task_create)
     update_service = staticmethod(services.task_update)
     delete_service = staticmethod(services.task_delete)
+
+
+# -- calendars --------------------------------------------------------------------------------------------------------
+class HoursForm(forms.ModelForm):
+    """Working hours typed as HH:MM (stored as minutes after midnight)."""
+
+    start = forms.CharField(label="start", max_length=5, help_text="HH:MM")
+    end = forms.CharField(label="end", max_length=5, help_text="HH:MM; 24:00 is midnight at the day's end")
+
+    class Meta:
+        model = CalendarHours
+        fields = ["weekday", "start", "end"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("start", "end"):
+            value = getattr(self.instance, name, None)
+            if self.instance.pk and value is not None:
+                self.initial[name] = format_hhmm(value)
+
+    def clean_start(self):
+        return self._minutes("start", end=False)
+
+    def clean_end(self):
+        return self._minutes("end", end=True)
+
+    def _minutes(self, name, *, end):
+        try:
+            return parse_hhmm(self.cleaned_data[name], end=end)
+        except ValueError as error:
+            raise ValidationError(str(error)) from error
+
+
+class HoursFormSet(forms.BaseInlineFormSet):
+    def clean(self):
+        super().clean()
+        rows = [
+            (f.cleaned_data["weekday"], f.cleaned_data["start"], f.cleaned_data["end"])
+            for f in self.forms
+            if f.cleaned_data
+            and not f.cleaned_data.get("DELETE")
+            and "start" in f.cleaned_data
+            and "end" in f.cleaned_data
+        ]
+        problems = check_intervals(rows)
+        if problems:
+            raise ValidationError(problems)
+
+
+class CalendarHoursInline(AuditedTabularInline):
+    model = CalendarHours
+    form = HoursForm
+    formset = HoursFormSet
+    extra = 0
+
+
+class CalendarHolidayInline(AuditedTabularInline):
+    model = CalendarHoliday
+    extra = 0
+
+
+@admin.register(Calendar)
+class CalendarAdmin(AuditedAdmin):
+    list_display = ["name", "time_zone", "country", "subdivision"]
+    search_fields = ["name"]
+    inlines = [CalendarHoursInline, CalendarHolidayInline]
+    view_on_site = True
+
+    def delete_with_service(self, request, obj, reason: str) -> None:
+        calendar_services.calendar_delete(obj, user=request.user, change_reason=reason)

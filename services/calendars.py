@@ -74,6 +74,11 @@ class Calendar(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("services:calendar_detail", args=[self.pk])
+
     def clean(self) -> None:
         self.country = (self.country or "").upper()
         self.subdivision = (self.subdivision or "").upper()

@@ -13,4 +13,5 @@ urlpatterns = [
     path("groups/new/", views.CustomerGroupCreateView.as_view(), name="group_create"),
     path("groups/<int:pk>/", views.CustomerGroupDetailView.as_view(), name="group_detail"),
     path("groups/<int:pk>/edit/", views.CustomerGroupEditView.as_view(), name="group_edit"),
+    path("calendars/<int:pk>/", views.CalendarDetailView.as_view(), name="calendar_detail"),
 ]

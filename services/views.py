@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
 from django.core.exceptions import ValidationError
@@ -14,6 +16,7 @@ from itsm.audit import history_entries
 from itsm.params import int_param
 from itsm.views_mixins import SortableListMixin
 from services import selectors, services
+from services.calendars import Calendar
 from services.forms import CustomerGroupForm, ServiceInstanceForm
 from services.models import CustomerGroup, ServiceInstance, ServiceLevel, TechnicalService
 from services.panels import instance_panels
@@ -81,7 +84,9 @@ class ServiceInstanceDetailView(LoginRequiredMixin, PermissionRequiredMixin, Det
 
     def get_queryset(self):
         return selectors.service_instance_detail_queryset().select_related(
-            "customer_group__primary_contact__vip_status", "customer_group__secondary_contact__vip_status"
+            "customer_group__primary_contact__vip_status",
+            "customer_group__secondary_contact__vip_status",
+            "service_level__calendar",
         )
 
     def get_context_data(self, **kwargs):
@@ -265,3 +270,33 @@ def person_services_panel(person, request) -> dict | None:
         "consumes": [i for i in instances if i.customer_group_id in group_ids],
         "customer_of": [i for i in instances if person.pk in (i.primary_customer_id, i.secondary_customer_id)],
     }
+
+
+class CalendarDetailView(LoginRequiredMixin, PermissionRequiredMixin, DetailView):
+    """A calendar for analysts: the working week as a grid, the next closed days, the service levels on it."""
+
+    permission_required = "services.view_servicelevel"
+    template_name = "services/calendar_detail.html"
+    context_object_name = "calendar"
+    queryset = Calendar.objects.prefetch_related("hours", "holidays", "service_levels")
+
+    def get_context_data(self, **kwargs):
+        calendar = self.object
+        return {**super().get_context_data(**kwargs), "week": calendar.week(), "closed": next_closed_days(calendar)}
+
+
+def next_closed_days(calendar: Calendar, *, days: int = 366, limit: int = 12) -> list[dict]:
+    """The calendar's own holidays and its country's public holidays in the coming year, soonest first."""
+    today = timezone.localdate()
+    until = today + dt.timedelta(days=days)
+    found = {h.date: h.name for h in calendar.holidays.all() if today <= h.date <= until}
+    if calendar.country:
+        import holidays
+
+        public = holidays.country_holidays(
+            calendar.country, subdiv=calendar.subdivision or None, years=range(today.year, until.year + 1)
+        )
+        for day, name in public.items():
+            if today <= day <= until:
+                found.setdefault(day, name)
+    return [{"date": day, "name": name} for day, name in sorted(found.items())[:limit]]

@@ -214,3 +214,39 @@ def test_a_calendar_change_is_compiled_again(office_calendar):
     office_calendar.refresh_from_db()
     assert business_calendar(office_calendar) is not first
     assert history_of(office_calendar).latest().history_change_reason == "Saturday mornings"
+
+
+def test_the_calendar_page_shows_the_week_and_the_next_closed_days(client, analyst_user, office_calendar):
+    client.force_login(analyst_user)
+    html = client.get(office_calendar.get_absolute_url()).content.decode()
+    assert "Office hours (Europe/Berlin)" in html
+    assert "<td>Monday</td><td>08:00-17:00</td>" in html
+    assert "<td>Saturday</td><td>closed</td>" in html
+    assert "Christmas Eve" in html or "Christmas" in html
+
+
+def test_the_admin_takes_hours_as_hh_mm_and_refuses_overlaps(client, admin_user, office_calendar):
+    client.force_login(admin_user)
+    url = f"/admin/services/calendar/{office_calendar.pk}/change/"
+    assert client.get(url).status_code == 200
+    data = {
+        "name": office_calendar.name,
+        "time_zone": "Europe/Berlin",
+        "country": "DE",
+        "subdivision": "",
+        "change_reason": "two overlapping rows",
+        "hours-TOTAL_FORMS": "2",
+        "hours-INITIAL_FORMS": "0",
+        "hours-0-weekday": "5",
+        "hours-0-start": "08:00",
+        "hours-0-end": "12:00",
+        "hours-1-weekday": "5",
+        "hours-1-start": "11:00",
+        "hours-1-end": "13:00",
+        "holidays-TOTAL_FORMS": "0",
+        "holidays-INITIAL_FORMS": "0",
+    }
+    response = client.post(url, data)
+    assert response.status_code == 200
+    assert "overlaps" in response.content.decode()
+    assert not office_calendar.hours.filter(weekday=5).exists()
