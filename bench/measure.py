@@ -388,3 +388,39 @@ def _engine_direct(*, snapshots: int, runs: int) -> tuple[list[float], int]:
             engine.evaluate(snap, ruleset, event="create", config=config)
         samples.append((time.perf_counter() - started) * 1000)
     return samples, len(ruleset)
+
+
+def due_time_throughput(*, computations: int = 100_000, runs: int = 3) -> Result:
+    """Service level due times: `computations` additions of business minutes on an office-hours calendar (Berlin,
+    German public holidays), no database. The target: 100,000 in under a second."""
+    import holidays
+
+    from services.business_time import BusinessCalendar
+
+    result = Result(f"Due times: {computations:,} on office hours")
+    try:
+        public = holidays.country_holidays("DE")
+        calendar = BusinessCalendar(
+            time_zone="Europe/Berlin",
+            hours={d: [(8 * 60, 17 * 60)] for d in range(5)},
+            is_public_holiday=public.__contains__,
+        )
+        base = dt.datetime(2026, 1, 5, 7, 0, tzinfo=dt.UTC)
+        starts = [base + dt.timedelta(minutes=(i * 37) % 525_600) for i in range(computations)]
+        targets = (60, 240, 480, 960, 2880)
+        samples = []
+        for _ in range(runs):
+            began = time.perf_counter()
+            for i, start in enumerate(starts):
+                calendar.add(start, targets[i % 5])
+            samples.append((time.perf_counter() - began) * 1000)
+        result.runs = len(samples)
+        result.median_ms = round(statistics.median(samples), 2)
+        result.p90_ms = round(_percentile(samples, 0.9), 2)
+        result.queries = 0
+        result.status = "ok" if result.median_ms < 1000 else "MISS"
+        result.note = f"{result.median_ms * 1000 / computations:.1f} us each (target: 100,000 in < 1 s)"
+    except Exception as error:
+        result.error = f"{type(error).__name__}: {error}"[:300]
+        result.status = "ERROR"
+    return result

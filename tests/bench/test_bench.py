@@ -43,6 +43,7 @@ EXPECTED_ROWS = [
     "API create",
     "Move a VIP status held by",
     "Engine:",
+    "Due times: 100,000 on office hours",
 ]
 
 

@@ -17,7 +17,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 from django.test.utils import override_settings
 
-from bench.measure import Subjects, build_cases, engine_throughput, measure
+from bench.measure import Subjects, build_cases, due_time_throughput, engine_throughput, measure
 from people.models import Person
 from tickets.models import Ticket, TicketNote
 
@@ -96,6 +96,10 @@ class Command(BaseCommand):
             subjects.restore()
             if not options["only"] or "engine" in options["only"].lower():
                 result = engine_throughput(snapshots=options["engine_snapshots"], runs=options["engine_runs"])
+                results.append(result)
+                self._row(result)
+            if not options["only"] or "due" in options["only"].lower():
+                result = due_time_throughput(runs=options["engine_runs"])
                 results.append(result)
                 self._row(result)
         report["rows"] = [r.__dict__ for r in results]
