@@ -1,4 +1,4 @@
-"""Roles' permissions on the service register, and its demo data (idempotent; every write explained as demo data)."""
+"""The service register's demo data (idempotent; every write explained as demo data)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,6 @@ from decimal import Decimal
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from itsm.roles import ALL, ANALYST, CMDB_SETUP, INTEGRATION, SERVICE_LEVEL_MANAGER, VIEW, extend_role
 from people.models import Person, Team
 from services import services
 from services.models import (
@@ -19,22 +18,6 @@ from services.models import (
     ServiceLevel,
     TechnicalService,
 )
-
-MODELS = [
-    "technicalservice",
-    "servicelevel",
-    "customergroup",
-    "membership",
-    "serviceinstance",
-    "configurationitem",
-    "timeframe",
-    "task",
-]
-for _model in MODELS:
-    extend_role(SERVICE_LEVEL_MANAGER, f"services.{_model}", ALL)
-    extend_role(ANALYST, f"services.{_model}", (VIEW,))
-    extend_role(CMDB_SETUP, f"services.{_model}", ALL if _model == "configurationitem" else (VIEW,))
-    extend_role(INTEGRATION, f"services.{_model}", (VIEW,))
 
 REASON = "Demo data"
 

@@ -6,9 +6,15 @@ class TicketsConfig(AppConfig):
     verbose_name = "Tickets"
 
     def ready(self) -> None:
+        from itsm.demo import register_demo_data
+        from itsm.roles import register_grants
+        from tickets import roles, seed
+
+        register_grants(self.label, roles.GRANTS)
+        register_demo_data(self.label, seed.seed)
+
         from people.panels import register_person_panel
         from services.panels import register_instance_panel
-        from tickets import seed  # noqa: F401  (declares the roles' permissions on ticket models)
         from tickets.panels import person_tickets_panel, service_instance_tickets_panel
 
         # The person and service instance pages list their tickets without people or services importing tickets.

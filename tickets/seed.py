@@ -1,4 +1,4 @@
-"""Ticket roles and demo tickets: about 500 of every type and status, some for VIP callers, some breached."""
+"""Demo tickets: about 500 of every type and status, some for VIP callers, some breached."""
 
 from __future__ import annotations
 
@@ -8,25 +8,12 @@ import random
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from itsm.roles import ADD, ANALYST, CHANGE, CMDB_SETUP, INTEGRATION, SERVICE_LEVEL_MANAGER, VIEW, extend_role
 from people.models import Person, Team
 from services.models import ConfigurationItem, ServiceInstance
 from tickets import clock, selectors, services
 from tickets.choices import Level, Source, Status, TicketType
 from tickets.hooks import workflow_hook
 from tickets.models import Ticket
-
-extend_role(ANALYST, "tickets.ticket", (VIEW, ADD, CHANGE))
-extend_role(ANALYST, "tickets.ticketnote", (VIEW, ADD))
-extend_role(ANALYST, "tickets.prioritymatrixcell", (VIEW,))
-extend_role(CMDB_SETUP, "tickets.ticket", (VIEW,))
-extend_role(CMDB_SETUP, "tickets.prioritymatrixcell", (VIEW, CHANGE))
-extend_role(SERVICE_LEVEL_MANAGER, "tickets.ticket", (VIEW,))
-extend_role(SERVICE_LEVEL_MANAGER, "tickets.ticketnote", (VIEW,))
-extend_role(SERVICE_LEVEL_MANAGER, "tickets.prioritymatrixcell", (VIEW,))
-extend_role(INTEGRATION, "tickets.ticket", (VIEW, ADD, CHANGE))
-extend_role(INTEGRATION, "tickets.ticketnote", (VIEW, ADD))
-extend_role(INTEGRATION, "tickets.prioritymatrixcell", (VIEW,))
 
 REASON = "Demo data"
 TARGET = 500

@@ -6,6 +6,13 @@ class WorkflowConfig(AppConfig):
     verbose_name = "Workflow rules"
 
     def ready(self) -> None:
+        from itsm.demo import register_demo_data
+        from itsm.roles import register_grants
+        from workflow import roles, seed
+
+        register_grants(self.label, roles.GRANTS)
+        register_demo_data(self.label, seed.seed)
+
         from django.db.models import Prefetch
 
         from tickets.extensions import register_detail_field, register_field_notes

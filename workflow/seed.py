@@ -1,20 +1,8 @@
-"""Demo rules and the roles' permissions on the workflow."""
+"""Demo rules (idempotent; every write explained as demo data)."""
 
 from __future__ import annotations
 
-from itsm.roles import ALL, ANALYST, CMDB_SETUP, INTEGRATION, SERVICE_LEVEL_MANAGER, VIEW, extend_role
 from workflow import vocabulary as vocab
-
-for _model in ("workflow.rule", "workflow.criterion", "workflow.action"):
-    extend_role(CMDB_SETUP, _model, ALL)
-    extend_role(ANALYST, _model, (VIEW,))
-    extend_role(SERVICE_LEVEL_MANAGER, _model, (VIEW,))
-extend_role(CMDB_SETUP, "workflow.rulefiring", (VIEW,))
-extend_role(ANALYST, "workflow.rulefiring", (VIEW,))
-extend_role(SERVICE_LEVEL_MANAGER, "workflow.rulefiring", (VIEW,))
-extend_role(INTEGRATION, "workflow.rulefiring", (VIEW,))
-extend_role(INTEGRATION, "workflow.rule", (VIEW,))
-
 
 REASON = "Demo data"
 VIP_DESK = "VIP Desk"

@@ -1,8 +1,5 @@
 import pytest
 
-# Roles get their permissions when the apps' seed modules are imported (as seed_demo does before syncing roles).
-import tickets.seed  # noqa: F401
-import workflow.seed  # noqa: F401
 from tests import factories
 from tests.tickets import factories as ticket_factories
 

@@ -1,6 +1,5 @@
 """Loads demo data: roles, users, VIP statuses, teams, people, and each app's own demo rows. Safe to run again."""
 
-import importlib
 import os
 import secrets
 
@@ -8,9 +7,8 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from itsm.demo import demo_loaders
 from itsm.roles import ANALYST, CMDB_SETUP, SERVICE_LEVEL_MANAGER, sync_roles
-
-SEED_APPS = ["vip", "people", "services", "tickets", "workflow"]
 
 
 class Command(BaseCommand):
@@ -18,21 +16,13 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         password = os.environ.get("ITSM_DEMO_PASSWORD", "")
-        for app in SEED_APPS:
-            try:
-                importlib.import_module(f"{app}.seed")
-            except ModuleNotFoundError:
-                continue
         with transaction.atomic():
             groups = sync_roles()
             users, created_password = self._users(groups, password)
             admin = users["admin"]
-            for app in SEED_APPS:
-                try:
-                    module = importlib.import_module(f"{app}.seed")
-                except ModuleNotFoundError:
-                    continue
-                module.seed(user=admin, out=self.stdout)
+            # Each app registered its loader from its AppConfig.ready(), in INSTALLED_APPS order.
+            for load in demo_loaders():
+                load(user=admin, out=self.stdout)
         if created_password:
             self.stdout.write(
                 self.style.WARNING(f"Demo users admin, analyst, cmdb and slm created with password: {created_password}")
