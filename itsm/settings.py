@@ -278,6 +278,8 @@ SPECTACULAR_SETTINGS = {
         # One name per choice set that several fields share (otherwise spectacular warns and invents names).
         "TicketStatusEnum": "tickets.choices.Status",
         "LevelEnum": "tickets.choices.Level",
+        "DueStateEnum": "tickets.choices.DueState",
+        "TargetStateEnum": "tickets.choices.TargetState",
     },
 }
 

@@ -63,9 +63,7 @@ class SlaSerializer(serializers.Serializer):
     resolution = serializers.ChoiceField(choices=TargetState.choices)
     paused = serializers.BooleanField(help_text="Pending: both clocks stand still.")
     paused_seconds = serializers.IntegerField(help_text="Business seconds spent paused so far.")
-    state = serializers.ChoiceField(
-        choices=[c for c in DueState.choices if c[0] != DueState.NO_TARGET] + [(DueState.NO_TARGET, "No target")]
-    )
+    state = serializers.ChoiceField(choices=DueState.choices)
 
 
 class TicketSerializer(AuditedModelSerializer):
