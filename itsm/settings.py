@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "services",
     "tickets",
     "workflow",
+    "reports",
     "bench",
 ]
 

@@ -23,6 +23,7 @@ api_patterns = [
     path("", include("services.api.urls")),
     path("", include("tickets.api.urls")),
     path("", include("workflow.api.urls")),
+    path("", include("reports.api.urls")),
 ]
 
 urlpatterns = [
@@ -36,5 +37,6 @@ urlpatterns = [
     path("people/", include("people.urls")),
     path("services/", include("services.urls")),
     path("tickets/", include("tickets.urls")),
+    path("reports/", include("reports.urls")),
     path("workflow/", include("workflow.urls")),
 ]

@@ -54,3 +54,9 @@ def change_value(value):
             else value.strftime("%Y-%m-%d %H:%M")
         )
     return value
+
+
+@register.filter
+def get_item(mapping, key):
+    """`{{ dict|get_item:name }}`: a dictionary value by a key held in a variable."""
+    return mapping.get(key, "") if hasattr(mapping, "get") else ""
