@@ -61,7 +61,7 @@ class VipStatusAdmin(AuditedAdmin):
         js = ["vip/status_preview.js"]
         css = {"all": ["vip/status_preview.css"]}
 
-    list_display = ["position", "badge", "name", "show_on_tickets", "is_default", "move_buttons"]
+    list_display = ["position", "badge", "name", "show_on_tickets", "is_default", "holders", "move_buttons"]
     list_display_links = ["name"]
     ordering = ["position"]
     search_fields = ["name"]
@@ -72,6 +72,13 @@ class VipStatusAdmin(AuditedAdmin):
     delete_confirmation_template = "admin/vip/vipstatus/delete_confirmation.html"
 
     @admin.display(description="badge")
+    def get_queryset(self, request):
+        return services.with_holder_counts(super().get_queryset(request))
+
+    @admin.display(description="people", ordering="holders")
+    def holders(self, obj):
+        return obj.holders
+
     def badge(self, obj):
         return format_html(
             '<span class="vip-badge" style="background:{};color:{};padding:1px 8px;border-radius:9px">{}</span>',

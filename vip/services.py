@@ -33,6 +33,24 @@ def register_holder(model: type[models.Model], field: str) -> None:
         _holders.append(Holder(model=model, field=field))
 
 
+def with_holder_counts(statuses):
+    """Statuses annotated with `holders`: how many people (every registered holder) hold each, in the same query."""
+    from django.db.models import Count, IntegerField, OuterRef, Subquery, Value
+    from django.db.models.functions import Coalesce
+
+    total = Value(0, output_field=IntegerField())
+    for holder in _holders:
+        counted = (
+            holder.model._default_manager.filter(**{holder.field: OuterRef("pk")})
+            .order_by()
+            .values(holder.field)
+            .annotate(n=Count("pk"))
+            .values("n")
+        )
+        total = total + Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+    return statuses.annotate(holders=total)
+
+
 def vip_status_holder_count(status: VipStatus) -> int:
     return sum(h.model._default_manager.filter(**{h.field: status}).count() for h in _holders)
 

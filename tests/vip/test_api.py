@@ -107,3 +107,15 @@ class TestVipStatusRules:
             "position": default_status.position,
         }
         assert Person.objects.count() == 1
+
+
+def test_the_list_says_how_many_people_hold_each_status(api, default_status, django_assert_num_queries):
+    from tests import factories
+
+    executive = factories.vip_status("Executive")
+    factories.person(1, vip_status=executive)
+    factories.person(2, vip_status=executive)
+    factories.person(3)
+    with django_assert_num_queries(3):  # token, count, page (the holders are counted in the page's query)
+        rows = api.get("/api/vip-statuses/").json()["results"]
+    assert {r["name"]: r["holders"] for r in rows} == {"Standard": 1, "Executive": 2}

@@ -19,6 +19,7 @@ class VipStatusSerializer(AuditedModelSerializer):
     update_service = staticmethod(services.vip_status_update)
 
     text_colour = serializers.CharField(read_only=True, help_text="Black or white, for contrast on the colour.")
+    holders = serializers.SerializerMethodField(help_text="How many people hold this status.")
 
     class Meta:
         model = VipStatus
@@ -31,9 +32,15 @@ class VipStatusSerializer(AuditedModelSerializer):
             "position",
             "is_default",
             "description",
+            "holders",
             "change_reason",
         ]
         read_only_fields = ["position"]
+
+    def get_holders(self, status) -> int:
+        # Lists annotate the count in their one query; a single written status is counted here.
+        counted = getattr(status, "holders", None)
+        return counted if counted is not None else services.vip_status_holder_count(status)
 
 
 class VipStatusMoveSerializer(serializers.Serializer):

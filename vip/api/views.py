@@ -20,13 +20,16 @@ class VipStatusFilter(filters.FilterSet):
 
 
 class VipStatusViewSet(AuditedModelViewSet):
-    queryset = VipStatus.objects.ordered()
+    queryset = VipStatus.objects.ordered()  # for the schema and the router; get_queryset adds the holder counts
     serializer_class = VipStatusSerializer
     filterset_class = VipStatusFilter
     search_fields = ["name", "description"]
     ordering_fields = ["position", "name"]
     ordering = ["position"]
     delete_service = staticmethod(services.vip_status_delete)
+
+    def get_queryset(self):
+        return services.with_holder_counts(VipStatus.objects.ordered())
 
     @extend_schema(request=VipStatusMoveSerializer, responses=VipStatusSerializer)
     @action(detail=True, methods=["post"])
