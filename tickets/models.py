@@ -275,7 +275,8 @@ class Ticket(models.Model):
         verbose_name="VIP status when logged",
         null=True,
         blank=True,
-        on_delete=models.PROTECT,
+        # A deleted status leaves its past tickets "unknown" in the reports rather than blocking the delete.
+        on_delete=models.SET_NULL,
         related_name="+",
         help_text="The caller's VIP status at the moment the ticket was logged: reports count by it.",
     )

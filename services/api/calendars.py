@@ -11,9 +11,10 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from itsm.api import AuditedModelSerializer, AuditedModelViewSet
+from itsm.exceptions import RuleRefusal
 from services import calendar_services
 from services.business_time import ClosedCalendar, business_seconds, format_hhmm, parse_hhmm
-from services.calendars import Calendar, CalendarHoliday, CalendarHours, business_calendar
+from services.calendars import Calendar, CalendarHoliday, CalendarHours, business_calendar, time_zones
 
 MAX_MINUTES = 10_000_000  # about 19 years of minutes: enough for any target
 
@@ -24,6 +25,9 @@ class CalendarHoursSerializer(serializers.Serializer):
     end = serializers.RegexField(r"^\d{2}:\d{2}$", help_text="HH:MM after the start; 24:00 is midnight at the end.")
 
     def validate(self, attrs):
+        missing = {name: ["This field is required."] for name in ("weekday", "start", "end") if name not in attrs}
+        if missing:
+            raise serializers.ValidationError(missing)
         try:
             start = parse_hhmm(attrs["start"])
         except ValueError as error:
@@ -42,6 +46,9 @@ class CalendarHolidaySerializer(serializers.Serializer):
     name = serializers.CharField(max_length=100)
 
     def validate(self, attrs):
+        missing = {name: ["This field is required."] for name in ("date", "name") if name not in attrs}
+        if missing:
+            raise serializers.ValidationError(missing)
         return (attrs["date"], attrs["name"])
 
 
@@ -50,7 +57,13 @@ class CalendarSerializer(AuditedModelSerializer):
     update_service = staticmethod(calendar_services.calendar_update)
 
     hours = CalendarHoursSerializer(
-        many=True, required=False, help_text="Working intervals; a weekday without one is closed."
+        many=True,
+        required=False,
+        allow_empty=False,
+        help_text="Working intervals (at least one); a weekday without one is closed.",
+    )
+    time_zone = serializers.ChoiceField(
+        choices=sorted(time_zones()), required=False, help_text="IANA time zone: the working hours are local to it."
     )
     holidays = CalendarHolidaySerializer(
         many=True, required=False, help_text="Closed days besides the country's public holidays."
@@ -59,6 +72,20 @@ class CalendarSerializer(AuditedModelSerializer):
     class Meta:
         model = Calendar
         fields = ["id", "name", "time_zone", "country", "subdivision", "hours", "holidays", "change_reason"]
+
+    def create(self, validated_data):
+        return self._refusing(super().create, validated_data)
+
+    def update(self, instance, validated_data):
+        return self._refusing(lambda data: super(CalendarSerializer, self).update(instance, data), validated_data)
+
+    @staticmethod
+    def _refusing(write, data):
+        # Overlapping hours, a repeated holiday, an unknown country: rules on the data no schema can state.
+        try:
+            return write(data)
+        except serializers.ValidationError as error:
+            raise RuleRefusal(error.detail) from error
 
     def to_representation(self, instance):
         data = super().to_representation(instance)
@@ -142,5 +169,6 @@ class _Query(serializers.Serializer):
         for name in ("start", "end"):
             value = attrs.get(name)
             if value is not None and not 1970 <= value.year <= 2200:
-                raise serializers.ValidationError({name: ["Choose a moment between 1970 and 2200."]})
+                # The supported range, a rule rather than a format: 400 with the field named.
+                raise RuleRefusal({name: ["Choose a moment between 1970 and 2200."]})
         return attrs

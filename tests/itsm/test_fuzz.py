@@ -55,6 +55,7 @@ from schemathesis.openapi.checks import RejectedPositiveData
 from itsm.exceptions import Conflict, RuleRefusal, as_drf_error
 from itsm.wsgi import application
 from tickets import seed as ticket_seed
+from tickets.models import Breach
 from workflow.models import ReplayJob
 
 EXAMPLES = int(os.environ.get("ITSM_FUZZ_EXAMPLES", "50"))
@@ -198,7 +199,23 @@ def _keep_fixed_fields(view, model, field: str, case) -> None:
     current = model._default_manager.filter(**{field: case.path_parameters.get(_lookup(view)[0])}).values(*attnames)
     for row in current[:1]:
         for name, attname in zip(names, attnames, strict=True):
-            case.body[name] = row[attname]
+            value = row[attname]
+            case.body[name] = value.isoformat() if hasattr(value, "isoformat") else value
+
+
+def _pin_breach(case, n: int) -> None:
+    """A breach path id (tickets/{number}/breaches/{breach_id}/) points at a breach of a ticket that has one, four
+    times in five: the ticket number is moved to that ticket too."""
+    params = case.path_parameters or {}
+    if "breach_id" not in params or n % 5 == 4:
+        return
+    negative_path = case.meta is not None and case.meta.is_negative_at(ParameterLocation.PATH)
+    if negative_path:
+        return
+    breaches = list(Breach.objects.order_by("pk").values_list("pk", "ticket__number")[:50])
+    if breaches:
+        pk, number = breaches[n % len(breaches)]
+        case.path_parameters.update(breach_id=pk, number=number)
 
 
 def _int(value) -> bool:
@@ -242,6 +259,7 @@ def pin_to_rows(case, n: int) -> None:
             values = _deletable_ids(view, model) or values
         if values:
             case.path_parameters[parameter] = values[(seed + n) % len(values)]
+    _pin_breach(case, n)
     positive = case.meta is None or case.meta.generation.mode.is_positive
     if not positive or not isinstance(case.body, dict):
         return

@@ -178,7 +178,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='ticket',
             name='vip_status_at_open',
-            field=models.ForeignKey(blank=True, help_text="The caller's VIP status at the moment the ticket was logged: reports count by it.", null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='vip.vipstatus', verbose_name='VIP status when logged'),
+            field=models.ForeignKey(blank=True, help_text="The caller's VIP status at the moment the ticket was logged: reports count by it.", null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='vip.vipstatus', verbose_name='VIP status when logged'),
         ),
         migrations.AlterField(
             model_name='historicalticket',
