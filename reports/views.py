@@ -9,6 +9,7 @@ from django.views.generic import TemplateView
 
 from reports import selectors
 from reports.api.views import AchievementQuery, PeriodQuery, hide_confidential
+from reports.reminders import reminders
 from services.models import CustomerGroup, ServiceInstance, ServiceLevel
 
 GROUP_LABELS = {
@@ -98,6 +99,7 @@ class AchievementView(ReportPage):
             "chosen_level": data.get("service_level") or "",
             "chosen_instance": data.get("service_instance") or "",
             "csv": "/api/reports/service-levels/?" + urlencode({**_query_for_api(self.request), "format": "csv"}),
+            "reminders": reminders(owner=_person_of(self.request.user)),
             "chart": {
                 "labels": [r["key"]["name"] for r in report["rows"]],
                 "response": [r["response_attainment"] for r in report["rows"]],
@@ -134,6 +136,13 @@ class VipLoadView(ReportPage):
                 "weeks": report["weeks"],
             },
         }
+
+
+def _person_of(user):
+    """The signed-in user's person (account owners are people); reminders are theirs only."""
+    from people.models import Person
+
+    return Person.objects.filter(login=user).first() or Person(pk=0)
 
 
 def _query_for_api(request) -> dict:

@@ -103,3 +103,53 @@ def describe_hours(calendar: Calendar) -> list[dict]:
         {"weekday": row.weekday, "start": format_hhmm(row.start), "end": format_hhmm(row.end)}
         for row in calendar.hours.all()
     ]
+
+
+# -- service reviews ---------------------------------------------------------------------------------------------------
+@transaction.atomic
+def service_review_create(
+    *,
+    user: Any,
+    change_reason: str | None,
+    service_instance: Any,
+    attendees: Iterable[Any] = (),
+    actions: Iterable[str] = (),
+    **fields: Any,
+):
+    """Records a review; its agreed actions become tasks on the instance and its next review date becomes the
+    instance's, all with history and the same reason."""
+    from services import services as instance_services
+    from services.models import Task
+    from services.reviews import ServiceReview
+
+    review = record_create(
+        ServiceReview,
+        user=user,
+        change_reason=change_reason,
+        service_instance=service_instance,
+        attendees=list(attendees),
+        **fields,
+    )
+    for title in [a.strip() for a in actions if a and a.strip()]:
+        record_create(
+            Task,
+            user=user,
+            change_reason=change_reason,
+            service_instance=service_instance,
+            title=title[:200],
+            due_date=review.next_review_date,
+        )
+    if review.next_review_date and service_instance.review_date != review.next_review_date:
+        instance_services.service_instance_update(
+            service_instance, user=user, change_reason=change_reason, review_date=review.next_review_date
+        )
+    return review
+
+
+def service_review_update(review, *, user: Any, change_reason: str | None, **fields: Any):
+    fields.pop("actions", None)
+    return record_update(review, user=user, change_reason=change_reason, **fields)
+
+
+def service_review_delete(review, *, user: Any, change_reason: str | None) -> None:
+    record_delete(review, user=user, change_reason=change_reason)

@@ -803,3 +803,4 @@ class Task(models.Model):
 
 # Calendars live in their own module (this one holds the service relationship); imported here so Django registers them.
 from services.calendars import Calendar, CalendarHoliday, CalendarHours  # noqa: E402, F401
+from services.reviews import ServiceReview  # noqa: E402, F401

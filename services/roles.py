@@ -14,6 +14,7 @@ MODELS = [
     "calendar",
     "calendarhours",
     "calendarholiday",
+    "servicereview",
 ]
 
 GRANTS = {

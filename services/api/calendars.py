@@ -1,5 +1,5 @@
 """`/api/calendars/`: business-hours calendars with their hours and holidays nested, and two calculators for
-integrations and the admin: a due time (`due/`) and the business minutes between two moments (`business-minutes/`)."""
+integrations and the admin (`due/`, `business-minutes/`); `/api/service-reviews/`: reviews with the customer."""
 
 from __future__ import annotations
 
@@ -12,9 +12,12 @@ from rest_framework.response import Response
 
 from itsm.api import AuditedModelSerializer, AuditedModelViewSet
 from itsm.exceptions import RuleRefusal
+from people.models import Person
 from services import calendar_services
 from services.business_time import ClosedCalendar, business_seconds, format_hhmm, parse_hhmm
 from services.calendars import Calendar, CalendarHoliday, CalendarHours, business_calendar, time_zones
+from services.models import ServiceInstance
+from services.reviews import ServiceReview
 
 MAX_MINUTES = 10_000_000  # about 19 years of minutes: enough for any target
 
@@ -172,3 +175,52 @@ class _Query(serializers.Serializer):
                 # The supported range, a rule rather than a format: 400 with the field named.
                 raise RuleRefusal({name: ["Choose a moment between 1970 and 2200."]})
         return attrs
+
+
+# -- service reviews -------------------------------------------------------------------------------------------------
+class ServiceReviewSerializer(AuditedModelSerializer):
+    create_service = staticmethod(calendar_services.service_review_create)
+    update_service = staticmethod(calendar_services.service_review_update)
+
+    service_instance = serializers.PrimaryKeyRelatedField(queryset=ServiceInstance.objects.all())
+    attendees = serializers.PrimaryKeyRelatedField(queryset=Person.objects.all(), many=True, required=False)
+    actions = serializers.ListField(
+        child=serializers.CharField(max_length=200),
+        required=False,
+        write_only=True,
+        max_length=50,
+        help_text="Agreed actions: each becomes a follow-up task on the instance, due at the next review.",
+    )
+
+    class Meta:
+        model = ServiceReview
+        fields = [
+            "id",
+            "service_instance",
+            "date",
+            "attendees",
+            "period_from",
+            "period_to",
+            "outcome",
+            "next_review_date",
+            "actions",
+            "change_reason",
+        ]
+
+
+class ServiceReviewFilter(filters.FilterSet):
+    service_instance = filters.NumberFilter(field_name="service_instance_id", min_value=1, max_value=2**63 - 1)
+
+    class Meta:
+        model = ServiceReview
+        fields = ["service_instance"]
+
+
+class ServiceReviewViewSet(AuditedModelViewSet):
+    queryset = ServiceReview.objects.select_related("service_instance").prefetch_related("attendees")
+    serializer_class = ServiceReviewSerializer
+    filterset_class = ServiceReviewFilter
+    search_fields = ["outcome"]
+    ordering_fields = ["date", "id"]
+    ordering = ["-date", "-id"]
+    delete_service = staticmethod(calendar_services.service_review_delete)

@@ -188,3 +188,83 @@ def test_property_the_rows_add_up_to_the_total(desk, group_by, vip):
     report = selectors.achievement(period(), group_by=group_by, vip=vip)
     for column in ("tickets", "response_met", "response_breached", "resolution_met", "resolution_breached", "running"):
         assert sum(row[column] for row in report["rows"]) == report["total"][column]
+
+
+# -- service reviews ----------------------------------------------------------------------------------------------
+def test_recording_a_review_sets_the_next_review_date_and_creates_the_agreed_tasks(client, slm_user, desk):
+    from services.models import Task
+    from services.reviews import ServiceReview
+
+    instance = desk["tickets"][0].service_instance
+    client.force_login(slm_user)
+    url = f"/reports/reviews/instances/{instance.pk}/"
+    page = client.get(url, {"date_from": "2026-11-01", "date_to": str(timezone.localdate())}).content.decode()
+    assert "What was agreed" in page and "What was achieved" in page and "Record a review" in page
+    assert desk["tickets"][1].number in page  # the breached ticket, with its reason column
+    response = client.post(
+        url,
+        {
+            "date": "2026-12-01",
+            "period_from": "2026-11-01",
+            "period_to": "2026-11-30",
+            "outcome": "Targets met except one VIP call; agreed to staff the VIP desk at 8:00.",
+            "actions": "Staff the VIP desk from 8:00\nReview P3 targets",
+            "next_review_date": "2027-03-01",
+            "change_reason": "quarterly review",
+        },
+    )
+    assert response.status_code == 302
+    review = ServiceReview.objects.get()
+    assert review.history.first().history_change_reason == "quarterly review"
+    instance.refresh_from_db()
+    assert instance.review_date == dt.date(2027, 3, 1)
+    assert sorted(Task.objects.filter(service_instance=instance).values_list("title", flat=True)) == [
+        "Review P3 targets",
+        "Staff the VIP desk from 8:00",
+    ]
+
+
+def test_service_reviews_in_the_api(api, desk):
+    instance = desk["tickets"][0].service_instance
+    body = {
+        "service_instance": instance.pk,
+        "date": "2026-12-01",
+        "period_from": "2026-11-01",
+        "period_to": "2026-11-30",
+        "outcome": "Fine",
+        "next_review_date": "2027-01-15",
+        "actions": ["Send the monthly report"],
+        "change_reason": "review",
+    }
+    made = api.post("/api/service-reviews/", body, format="json")
+    assert made.status_code == 201, made.json()
+    assert api.get(f"/api/service-reviews/?service_instance={instance.pk}").json()["count"] == 1
+    bad = api.post("/api/service-reviews/", {**body, "next_review_date": "2026-11-01"}, format="json")
+    assert bad.status_code == 400 and "next_review_date" in bad.json()
+
+
+def test_send_reminders_queues_each_owners_list_through_the_outbox(desk):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from outbox.models import Message
+    from services import services as instance_services
+
+    owner = base.person(9, email="owner@example.org")
+    instance = desk["tickets"][0].service_instance
+    instance_services.service_instance_update(
+        instance,
+        user=None,
+        change_reason="owner",
+        owner=owner,
+        review_date=timezone.localdate() - dt.timedelta(days=2),
+        next_contact_date=timezone.localdate() + dt.timedelta(days=30),
+    )
+    out = StringIO()
+    call_command("send_reminders", stdout=out)
+    assert "Reminders queued for 1 account owner(s)." in out.getvalue()
+    message = Message.objects.get(source="reminders")
+    assert message.recipients == ["owner@example.org"]
+    assert "Service review" in message.body and "(overdue)" in message.body
+    assert "Next contact" not in message.body  # 30 days away: not yet
