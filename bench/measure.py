@@ -19,6 +19,7 @@ from django.db import connection
 from django.db.models import Count
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
 from people.models import Person
@@ -154,7 +155,14 @@ def build_cases(s: Subjects) -> list[Case]:
                     max_queries=12,
                 )
             )
+    year = {"date_from": (timezone.localdate() - dt.timedelta(days=365)).isoformat()}
     cases += [
+        Case(
+            "Report: service level achievement, a year, by customer group (API)",
+            api_get("/api/reports/service-levels/", group_by="customer_group", **year),
+            target_ms=150,
+        ),
+        Case("Report: VIP load, a year (API)", api_get("/api/reports/vip-load/", **year), target_ms=150),
         Case(f"Ticket page ({s.ticket.number})", page(f"/tickets/{s.ticket.number}/"), target_ms=25),
         Case(f"Person page (VIP, {s.person.tickets.count()} tickets)", page(f"/people/{s.person.pk}/")),
         Case(

@@ -43,6 +43,8 @@ EXPECTED_ROWS = [
     "API create",
     "Move a VIP status held by",
     "Engine:",
+    "Report: service level achievement, a year, by customer group (API)",
+    "Report: VIP load, a year (API)",
     "Due times: 100,000 on office hours",
 ]
 

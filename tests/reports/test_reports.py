@@ -268,3 +268,12 @@ def test_send_reminders_queues_each_owners_list_through_the_outbox(desk):
     assert message.recipients == ["owner@example.org"]
     assert "Service review" in message.body and "(overdue)" in message.body
     assert "Next contact" not in message.body  # 30 days away: not yet
+
+
+def test_reports_cost_a_constant_number_of_queries(desk, django_assert_num_queries):
+    for _ in range(2):  # more tickets, same queries
+        with django_assert_num_queries(4):  # grouped counts, total, business times, weekly outcomes
+            selectors.achievement(period(), group_by="customer_group")
+        with django_assert_num_queries(3):  # grouped counts, time worked, weekly outcomes
+            selectors.vip_load(period())
+        factories.ticket(50 + _, service_instance=desk["tickets"][0].service_instance)
