@@ -104,22 +104,33 @@ class ReportView(APIView):
     renderer_classes = [renderers.JSONRenderer, CSVRenderer]
     pagination_class = None
 
+    def handle_exception(self, exc):
+        # Errors are JSON whatever format was asked for: a CSV of an error would read as data.
+        self.request.accepted_renderer = renderers.JSONRenderer()
+        self.request.accepted_media_type = "application/json"
+        return super().handle_exception(exc)
 
+
+ID = {"type": "integer", "minimum": 1, "maximum": 2**63 - 1}
 ACHIEVEMENT_PARAMETERS = [
     OpenApiParameter("date_from", OpenApiTypes.DATE, description="First day (default: 30 days ago)."),
     OpenApiParameter("date_to", OpenApiTypes.DATE, description="Last day (default: today)."),
     OpenApiParameter("group_by", OpenApiTypes.STR, enum=list(selectors.GROUPS)),
-    OpenApiParameter("customer_group", OpenApiTypes.INT),
-    OpenApiParameter("service_instance", OpenApiTypes.INT),
-    OpenApiParameter("service_level", OpenApiTypes.INT),
+    OpenApiParameter("customer_group", ID),
+    OpenApiParameter("service_instance", ID),
+    OpenApiParameter("service_level", ID),
     OpenApiParameter("vip", OpenApiTypes.BOOL, description="true: VIP callers only; false: everyone else."),
 ]
+RESPONSES = {
+    (200, "application/json"): OpenApiTypes.OBJECT,
+    (200, "text/csv"): OpenApiTypes.STR,
+}
 
 
 class ServiceLevelReportView(ReportView):
     """Service level achievement for the tickets opened in a period, grouped; counting rules in reports/selectors."""
 
-    @extend_schema(parameters=ACHIEVEMENT_PARAMETERS, responses={200: OpenApiTypes.OBJECT})
+    @extend_schema(parameters=ACHIEVEMENT_PARAMETERS, responses=RESPONSES)
     def get(self, request, *args, **kwargs):
         query = AchievementQuery(data=request.query_params)
         query.is_valid(raise_exception=True)

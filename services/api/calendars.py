@@ -59,17 +59,21 @@ class CalendarSerializer(AuditedModelSerializer):
     create_service = staticmethod(calendar_services.calendar_create)
     update_service = staticmethod(calendar_services.calendar_update)
 
-    hours = CalendarHoursSerializer(
-        many=True,
+    hours = serializers.ListField(
+        child=CalendarHoursSerializer(),
         required=False,
-        allow_empty=False,
+        min_length=1,
+        max_length=100,
         help_text="Working intervals (at least one); a weekday without one is closed.",
     )
     time_zone = serializers.ChoiceField(
         choices=sorted(time_zones()), required=False, help_text="IANA time zone: the working hours are local to it."
     )
-    holidays = CalendarHolidaySerializer(
-        many=True, required=False, help_text="Closed days besides the country's public holidays."
+    holidays = serializers.ListField(
+        child=CalendarHolidaySerializer(),
+        required=False,
+        max_length=1000,
+        help_text="Closed days besides the country's public holidays.",
     )
 
     class Meta:
@@ -89,6 +93,11 @@ class CalendarSerializer(AuditedModelSerializer):
             return write(data)
         except serializers.ValidationError as error:
             raise RuleRefusal(error.detail) from error
+
+    @property
+    def _readable_fields(self):
+        # Hours and holidays are read from the rows below (as HH:MM), not through the write-side list fields.
+        return [field for field in super()._readable_fields if field.field_name not in ("hours", "holidays")]
 
     def to_representation(self, instance):
         data = super().to_representation(instance)
@@ -136,6 +145,7 @@ class CalendarViewSet(AuditedModelViewSet):
         """The moment `minutes` business minutes after `start` in this calendar."""
         query = _Query(data=request.query_params, context={"need": ("start", "minutes")})
         query.is_valid(raise_exception=True)
+        _Query.check_range(query.validated_data)
         compiled = business_calendar(self.get_object())
         try:
             due = compiled.add(query.validated_data["start"], query.validated_data["minutes"])
@@ -153,6 +163,7 @@ class CalendarViewSet(AuditedModelViewSet):
         """Business minutes between `start` and `end` (0 when the end is not after the start)."""
         query = _Query(data=request.query_params, context={"need": ("start", "end")})
         query.is_valid(raise_exception=True)
+        _Query.check_range(query.validated_data)
         data = query.validated_data
         seconds = business_seconds(business_calendar(self.get_object()), data["start"], data["end"])
         return Response({"minutes": round(seconds / 60, 2)})
@@ -169,12 +180,16 @@ class _Query(serializers.Serializer):
         missing = {name: ["This parameter is required."] for name in self.context["need"] if name not in attrs}
         if missing:
             raise serializers.ValidationError(missing)
-        for name in ("start", "end"):
-            value = attrs.get(name)
-            if value is not None and not 1970 <= value.year <= 2200:
-                # The supported range, a rule rather than a format: 400 with the field named.
-                raise RuleRefusal({name: ["Choose a moment between 1970 and 2200."]})
         return attrs
+
+    @staticmethod
+    def check_range(data: dict) -> None:
+        """The supported range, a rule rather than a format: 400 naming the parameter (raised by the view, after the
+        format checks, so that it reads as the rule it is)."""
+        for name in ("start", "end"):
+            value = data.get(name)
+            if value is not None and not 1970 <= value.year <= 2200:
+                raise RuleRefusal({name: ["Choose a moment between 1970 and 2200."]})
 
 
 # -- service reviews -------------------------------------------------------------------------------------------------
