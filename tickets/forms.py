@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from itsm.params import int_param
 from people.models import Person, Team
-from services.models import ConfigurationItem, ServiceInstance
+from services.models import ConfigurationItem, ServiceInstance, ServiceLevel
 from tickets.choices import Level, Source, Status, TicketType
 from tickets.models import TicketNote
 from tickets.selectors import assignable_analysts
@@ -91,6 +94,18 @@ class LogCallForm(forms.Form):
         empty_label="— not yet —",
     )
     assign_to_me = forms.BooleanField(label="Assign to me", required=False)
+    opened_at = forms.DateTimeField(
+        label="Reported at",
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        help_text="When the call came in, if not now (a call written up later): the service level clock starts there.",
+    )
+
+    def clean_opened_at(self):
+        value = self.cleaned_data.get("opened_at")
+        if value is not None and value > timezone.now() + dt.timedelta(minutes=2):
+            raise ValidationError("The reported time cannot be in the future.")
+        return value
 
     def clean(self):
         cleaned = super().clean()
@@ -129,6 +144,13 @@ class TicketEditForm(forms.Form):
         required=False,
         empty_label="— nobody —",
     )
+    service_level = forms.ModelChoiceField(
+        label="Service level",
+        queryset=ServiceLevel.objects.order_by("name"),
+        required=False,
+        empty_label="— none —",
+        help_text="The targets this ticket runs on; changing it re-times the due dates (a recorded breach stays).",
+    )
     change_reason = OptionalReasonField()
 
     FIELDS = [
@@ -141,6 +163,7 @@ class TicketEditForm(forms.Form):
         "urgency",
         "team",
         "assignee",
+        "service_level",
     ]
 
     def __init__(self, *args, ticket=None, **kwargs):

@@ -198,6 +198,7 @@ class LogCallView(LoginRequiredMixin, PermissionRequiredMixin, FormView):
                 urgency=data["urgency"],
                 team=data["team"],
                 assignee=self.request.user if data["assign_to_me"] else None,
+                opened_at=data.get("opened_at"),
             )
         except ValidationError as error:
             apply_service_errors(form, error)

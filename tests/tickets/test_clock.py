@@ -219,3 +219,49 @@ def test_the_api_logs_a_reported_call_and_sets_a_service_level(api, bronze, defa
     ticket = Ticket.objects.get(number=number)
     assert ticket.service_level == gold
     assert ticket.resolution_due_at == ticket.opened_at + dt.timedelta(minutes=60)  # Gold: 24x7
+
+
+def test_the_log_a_call_form_takes_a_reported_time_in_the_past_only(client, analyst_user, bronze):
+    client.force_login(analyst_user)
+    caller = base.person(40)
+    form = {
+        "caller": caller.pk,
+        "caller_query": caller.full_name,
+        "ticket_type": "incident",
+        "source": "phone",
+        "title": "Written up after the call",
+        "impact": "medium",
+        "urgency": "medium",
+        "service_instance": bronze.pk,
+    }
+    future = (timezone.now() + dt.timedelta(days=1)).strftime("%Y-%m-%dT%H:%M")
+    refused = client.post("/tickets/new/", {**form, "opened_at": future})
+    assert refused.status_code == 200 and "cannot be in the future" in refused.content.decode()
+    assert not Ticket.objects.exists()
+    response = client.post("/tickets/new/", {**form, "opened_at": "2026-12-04T16:00"})
+    assert response.status_code == 302
+    ticket = Ticket.objects.get()
+    assert ticket.opened_at == at(4, 16)
+    assert ticket.response_due_at == at(7, 10)  # the clock started when the call came in
+
+
+def test_an_analyst_changes_the_service_level_on_the_edit_form(client, analyst_user, bronze):
+    gold = factories.service_level("Gold", p3_response_minutes=30, p3_resolution_minutes=60)
+    ticket = log(bronze, timezone.now() - dt.timedelta(minutes=5))
+    client.force_login(analyst_user)
+    page = client.get(f"/tickets/{ticket.number}/edit/").content.decode()
+    assert 'name="service_level"' in page
+    data = {
+        "title": ticket.title,
+        "description": ticket.description,
+        "source": ticket.source,
+        "service_instance": bronze.pk,
+        "impact": ticket.impact,
+        "urgency": ticket.urgency,
+        "service_level": gold.pk,
+        "change_reason": "VIP caller: Gold agreed",
+    }
+    assert client.post(f"/tickets/{ticket.number}/edit/", data).status_code == 302
+    ticket.refresh_from_db()
+    assert ticket.service_level == gold
+    assert ticket.resolution_due_at == ticket.opened_at + dt.timedelta(minutes=60)
