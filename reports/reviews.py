@@ -23,9 +23,11 @@ from tickets.models import Breach
 
 
 class ReviewForm(ChangeReasonMixin, forms.Form):
-    date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
-    period_from = forms.DateField(label="Period reviewed from", widget=forms.DateInput(attrs={"type": "date"}))
-    period_to = forms.DateField(label="to", widget=forms.DateInput(attrs={"type": "date"}))
+    date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    period_from = forms.DateField(
+        label="Period reviewed from", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    period_to = forms.DateField(label="to", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     attendees = forms.ModelMultipleChoiceField(queryset=Person.objects.none(), required=False)
     outcome = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}))
     actions = forms.CharField(
@@ -34,7 +36,9 @@ class ReviewForm(ChangeReasonMixin, forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text="One per line: each becomes a follow-up task on the instance, due at the next review.",
     )
-    next_review_date = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    next_review_date = forms.DateField(
+        required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
 
     def __init__(self, *args, instance: ServiceInstance, **kwargs):
         super().__init__(*args, **kwargs)

@@ -43,3 +43,15 @@ def test_a_service_level_manager_reads_the_report_and_follows_a_breach(page, liv
     expect(page.locator(".topbar")).to_be_hidden()
     expect(page.locator("#report-filters")).to_be_hidden()
     expect(page.locator("#achievement-table")).to_be_visible()
+    page.emulate_media(media="screen")
+    # The manager records the quarterly review with the customer.
+    instance = desk["tickets"][0].service_instance
+    page.goto(f"{live_server.url}/reports/reviews/instances/{instance.pk}/")
+    expect(page.locator("h2", has_text="What was achieved")).to_be_visible()
+    page.fill("#id_outcome", "Targets met but one VIP call; the VIP desk opens at 8:00.")
+    page.fill("#id_actions", "Open the VIP desk at 8:00")
+    page.fill("#id_next_review_date", "2027-03-01")
+    page.fill("#id_change_reason", "quarterly review")
+    page.click("text=Record the review")
+    expect(page.locator(".messages")).to_contain_text("Review recorded")
+    expect(page.locator("section", has_text="Past reviews")).to_contain_text("the VIP desk opens at 8:00")
