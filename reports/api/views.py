@@ -13,6 +13,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from itsm.api import StrictBooleanField
+from itsm.exceptions import RuleRefusal
 from reports import selectors
 from vip.visibility import HIDDEN, can_see_confidential
 
@@ -74,10 +75,15 @@ class PeriodQuery(serializers.Serializer):
         date_from = attrs.get("date_from") or date_to - (default.date_to - default.date_from)
         if date_from > date_to:
             raise serializers.ValidationError({"date_to": ["The end comes before the start."]})
-        if (date_to - date_from).days > MAX_DAYS:
-            raise serializers.ValidationError({"date_from": [f"A report covers at most {MAX_DAYS} days."]})
         attrs["period"] = selectors.Period(date_from, date_to)
         return attrs
+
+    @staticmethod
+    def check_span(data: dict) -> None:
+        """A rule on the period rather than a format (raised after the format checks): at most MAX_DAYS days."""
+        period = data["period"]
+        if (period.date_to - period.date_from).days > MAX_DAYS:
+            raise RuleRefusal({"date_from": [f"A report covers at most {MAX_DAYS} days."]})
 
 
 class AchievementQuery(PeriodQuery):
@@ -135,6 +141,7 @@ class ServiceLevelReportView(ReportView):
         query = AchievementQuery(data=request.query_params)
         query.is_valid(raise_exception=True)
         data = query.validated_data
+        PeriodQuery.check_span(data)
         report = selectors.achievement(
             data["period"],
             group_by=data["group_by"],
@@ -157,6 +164,7 @@ class VipLoadReportView(ReportView):
         query = PeriodQuery(data=request.query_params)
         query.is_valid(raise_exception=True)
         data = query.validated_data
+        PeriodQuery.check_span(data)
         report = selectors.vip_load(data["period"], customer_group=data.get("customer_group"))
         report["rows"] = hide_confidential(request.user, report["rows"])
         return Response(report)

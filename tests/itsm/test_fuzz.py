@@ -27,6 +27,7 @@ each operation's answers by status code there, to see what a run tested.
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import io
 import os
@@ -288,7 +289,20 @@ def seeded(django_db_setup, django_db_blocker):
             # and logging the tickets was a fifth of the run's time).
             with mock.patch.object(ticket_seed, "TARGET", min(getattr(ticket_seed, "TARGET", 100), 100), create=True):
                 call_command("seed_demo", stdout=io.StringIO())
-            # A finished background replay, so the job endpoint has a row to answer with.
+            # A service review (the demo data records none) and a finished background replay, so that their
+            # endpoints have rows to answer with.
+            from services.calendar_services import service_review_create
+            from services.models import ServiceInstance
+
+            service_review_create(
+                user=None,
+                change_reason="fuzz data",
+                service_instance=ServiceInstance.objects.order_by("pk").first(),
+                date=dt.date(2026, 11, 30),
+                period_from=dt.date(2026, 9, 1),
+                period_to=dt.date(2026, 11, 30),
+                outcome="Targets met.",
+            )
             ReplayJob.objects.create(status=ReplayJob.Status.DONE, total=0, params={"date_from": "2026-01-01"})
             user = get_user_model().objects.create_superuser(FUZZ_USER, "fuzzer@example.org", FUZZ_PASSWORD)
             token = Token.objects.create(user=user).key
