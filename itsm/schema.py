@@ -36,7 +36,9 @@ def add_error_responses(result, generator, request, public):
 # -- request strings: what the server refuses, the schema says ---------------------------------------------------------
 # DRF refuses NUL characters in every string, and trims whitespace before checking a required string is not blank.
 NO_NUL = r"^[^\x00]*$"
-NOT_BLANK = r"^[^\x00]*[^\x00\s][^\x00]*$"  # \S alone would accept a NUL as the non-blank character
+# Spelled out, not \s: regex engines disagree on \s (Python counts \x1c-\x1f); DRF strips what str.isspace() says.
+_SPACE = r"\x00\t\n\x0b\x0c\r\x1c-\x20\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
+NOT_BLANK = rf"^[^\x00]*[^{_SPACE}][^\x00]*$"
 REASON_HEADER = "X-Change-Reason"
 _FORMATTED = {"format", "enum", "pattern", "const"}
 

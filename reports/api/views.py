@@ -12,7 +12,6 @@ from rest_framework import permissions, renderers, serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from itsm.api import StrictBooleanField
 from itsm.exceptions import RuleRefusal
 from reports import selectors
 from vip.visibility import HIDDEN, can_see_confidential
@@ -70,6 +69,9 @@ class PeriodQuery(serializers.Serializer):
     customer_group = serializers.IntegerField(required=False, min_value=1, max_value=2**63 - 1)
 
     def validate(self, attrs):
+        empty = [name for name, value in self.initial_data.items() if name in self.fields and value == ""]
+        if empty:
+            raise serializers.ValidationError({name: ["Give a value or leave the parameter out."] for name in empty})
         default = selectors.Period.default()
         date_to = attrs.get("date_to") or default.date_to
         date_from = attrs.get("date_from") or date_to - (default.date_to - default.date_from)
@@ -90,7 +92,10 @@ class AchievementQuery(PeriodQuery):
     group_by = serializers.ChoiceField(choices=list(selectors.GROUPS), required=False, default="customer_group")
     service_instance = serializers.IntegerField(required=False, min_value=1, max_value=2**63 - 1)
     service_level = serializers.IntegerField(required=False, min_value=1, max_value=2**63 - 1)
-    vip = StrictBooleanField(required=False, allow_null=True, default=None)
+    vip = serializers.ChoiceField(choices=["true", "false"], required=False)
+
+    def validate_vip(self, value):
+        return value == "true"
 
 
 def hide_confidential(user, rows: list[dict]) -> list[dict]:
