@@ -7,6 +7,7 @@ from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMix
 from django.utils.http import urlencode
 from django.views.generic import TemplateView
 
+from itsm.exceptions import RuleRefusal
 from reports import selectors
 from reports.api.views import AchievementQuery, PeriodQuery, hide_confidential
 from reports.reminders import reminders
@@ -37,13 +38,22 @@ class ReportPage(LoginRequiredMixin, PermissionRequiredMixin, TemplateView):
     query_class = PeriodQuery
 
     def query(self) -> tuple[dict, dict]:
-        query = self.query_class(data=self.request.GET)
+        # The page's form sends its empty choices ("all", "everyone"): they mean the parameter is left out.
+        given = {name: value for name, value in self.request.GET.items() if value != ""}
+        query = self.query_class(data=given)
         if query.is_valid():
+            try:
+                PeriodQuery.check_span(query.validated_data)
+            except RuleRefusal as refusal:
+                return self.fallback(), refusal.detail
             return query.validated_data, {}
         # A bad value in the URL: the default report, with the problem said above it.
-        fallback = self.query_class(data={})
-        fallback.is_valid()
-        return fallback.validated_data, query.errors
+        return self.fallback(), query.errors
+
+    def fallback(self) -> dict:
+        default = self.query_class(data={})
+        default.is_valid()
+        return default.validated_data
 
     def base_context(self, data: dict, errors: dict) -> dict:
         period = data["period"]

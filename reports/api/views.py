@@ -75,8 +75,6 @@ class PeriodQuery(serializers.Serializer):
         default = selectors.Period.default()
         date_to = attrs.get("date_to") or default.date_to
         date_from = attrs.get("date_from") or date_to - (default.date_to - default.date_from)
-        if date_from > date_to:
-            raise serializers.ValidationError({"date_to": ["The end comes before the start."]})
         attrs["period"] = selectors.Period(date_from, date_to)
         return attrs
 
@@ -84,6 +82,8 @@ class PeriodQuery(serializers.Serializer):
     def check_span(data: dict) -> None:
         """A rule on the period rather than a format (raised after the format checks): at most MAX_DAYS days."""
         period = data["period"]
+        if period.date_from > period.date_to:
+            raise RuleRefusal({"date_to": ["The end comes before the start."]})
         if (period.date_to - period.date_from).days > MAX_DAYS:
             raise RuleRefusal({"date_from": [f"A report covers at most {MAX_DAYS} days."]})
 
