@@ -242,7 +242,7 @@ def record_due_breaches(now: dt.datetime | None = None, *, limit: int = 5000) ->
     count = 0
     for pk in list(candidates):
         with transaction.atomic():
-            ticket = Ticket.objects.select_for_update().select_related("service_level__calendar").get(pk=pk)
+            ticket = Ticket.objects.select_for_update(of=("self",)).select_related("service_level__calendar").get(pk=pk)
             made = record_breaches(ticket, now)
             if made:
                 mark(ticket, user=None, reason="breach recorded: " + ", ".join(b.target for b in made))
