@@ -1,0 +1,264 @@
+"""Log a call: the form, the caller look-ups and card, and the priority preview."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
+from django.core.exceptions import ValidationError
+from django.http import JsonResponse
+from django.shortcuts import redirect
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import urlencode
+from django.views import View
+from django.views.generic import FormView
+
+from itsm.params import int_param
+from people.models import Person, Team
+from services.models import ServiceInstance, ServiceLevel
+from tickets import clock, extensions, selectors, services
+from tickets.choices import (
+    PRIORITY_LABELS,
+    Level,
+    Source,
+    TicketType,
+)
+from tickets.forms import (
+    LogCallForm,
+    apply_service_errors,
+)
+from tickets.models import Ticket
+from vip.visibility import visible_status
+
+
+# -- log a call -------------------------------------------------------------------------------------------------
+class LogCallView(LoginRequiredMixin, PermissionRequiredMixin, FormView):
+    permission_required = "tickets.add_ticket"
+    template_name = "tickets/log_call.html"
+    form_class = LogCallForm
+
+    def get_initial(self):
+        initial = super().get_initial()
+        caller_id = int_param(self.request.GET.get("caller"))
+        if caller_id:
+            initial["caller"] = caller_id
+        return initial
+
+    def form_valid(self, form):
+        data = form.cleaned_data
+        try:
+            ticket = services.ticket_create(
+                user=self.request.user,
+                change_reason=f"Call logged on the desk ({Source(data['source']).label.lower()})",
+                caller=data["caller"],
+                ticket_type=data["ticket_type"],
+                source=data["source"],
+                title=data["title"],
+                description=data["description"],
+                service_instance=data["service_instance"],
+                configuration_item=data["configuration_item"],
+                impact=data["impact"],
+                urgency=data["urgency"],
+                team=data["team"],
+                assignee=self.request.user if data["assign_to_me"] else None,
+                opened_at=data.get("opened_at"),
+            )
+        except ValidationError as error:
+            apply_service_errors(form, error)
+            return self.form_invalid(form)
+        messages.success(self.request, f"Logged {ticket.number} for {ticket.caller} (priority P{ticket.priority}).")
+        return redirect(ticket)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        form = context["form"]
+        caller = _chosen_caller(form)
+        matrix = services.priority_matrix()
+        context.update(
+            caller=caller,
+            caller_card=caller_card(caller, self.request.user) if caller else None,
+            matrix={f"{impact}/{urgency}": p for (impact, urgency), p in matrix.items()},
+            priority_labels=PRIORITY_LABELS,
+            chosen_instance=_value(form, "service_instance"),
+            chosen_item=_value(form, "configuration_item"),
+            items=(
+                list(selectors.instance_configuration_items(int_param(_value(form, "service_instance"))))
+                if int_param(_value(form, "service_instance"))
+                else []
+            ),
+            initial_priority=matrix.get((_value(form, "impact") or "medium", _value(form, "urgency") or "medium")),
+        )
+        context["initial_priority_label"] = PRIORITY_LABELS.get(context["initial_priority"], "")
+        return context
+
+
+def _value(form, name: str) -> str:
+    value = form[name].value()
+    return "" if value is None else str(value)
+
+
+def _chosen_caller(form):
+    caller_id = int_param(_value(form, "caller"))
+    if not caller_id:
+        return None
+    return form.fields["caller"].queryset.filter(pk=caller_id).first()
+
+
+def caller_card(person, user) -> dict:
+    """What the log-a-call page shows once a caller is chosen: the badge, contact, instances, open tickets. A
+    confidential status is left out for a user who may not see it."""
+    instances = list(selectors.caller_service_instances(person))
+    status = visible_status(person.vip_status, user)
+    return {
+        "id": person.pk,
+        "name": person.full_name,
+        "email": person.email,
+        "phone": person.phone,
+        "job_title": person.job_title,
+        "vip": {
+            "name": status.name,
+            "colour": status.colour,
+            "text_colour": status.text_colour,
+            "shown": status.show_on_tickets,
+        }
+        if status is not None
+        else None,
+        "badge_html": render_to_string("vip/badge.html", {"status": person.vip_status, "visible": True})
+        if person.vip_status.show_on_tickets
+        else "",
+        "open_tickets": selectors.open_ticket_count(caller=person),
+        "url": person.get_absolute_url(),
+        "tickets_url": reverse("tickets:queue") + "?" + urlencode({"q": person.email or person.full_name}),
+        "instances": [
+            {
+                "id": i.pk,
+                "title": i.title,
+                "service_level": i.service_level.name if i.service_level_id else "",
+                "status": i.get_status_display(),
+            }
+            for i in instances
+        ],
+    }
+
+
+class CallerSearchView(LoginRequiredMixin, PermissionRequiredMixin, View):
+    """GET ?q= -> up to 10 active people matching a name or email, with their VIP badge (type-ahead)."""
+
+    permission_required = "people.view_person"
+
+    def get(self, request):
+        people = selectors.caller_search(request.GET.get("q", "")[:100])
+        return JsonResponse(
+            {
+                "results": [
+                    {
+                        "id": p.pk,
+                        "name": p.full_name,
+                        "email": p.email,
+                        "job_title": p.job_title,
+                        "badge_html": render_to_string("vip/badge.html", {"status": p.vip_status, "visible": True})
+                        if p.vip_status.show_on_tickets
+                        else "",
+                    }
+                    for p in people
+                ]
+            }
+        )
+
+
+class CallerCardView(LoginRequiredMixin, PermissionRequiredMixin, View):
+    permission_required = "people.view_person"
+
+    def get(self, request, pk: int):
+        person = Person.objects.with_vip().filter(pk=pk).first()
+        if person is None:
+            return JsonResponse({"detail": "No such person."}, status=404)
+        card = caller_card(person, request.user)
+        card["html"] = render_to_string("tickets/_caller_card.html", {"card": card})
+        return JsonResponse(card)
+
+
+class InstanceItemsView(LoginRequiredMixin, PermissionRequiredMixin, View):
+    """The configuration items serving an instance, for the CI drop-down."""
+
+    permission_required = "tickets.view_ticket"
+
+    def get(self, request, pk: int):
+        items = selectors.instance_configuration_items(pk)
+        return JsonResponse({"results": [{"id": i.pk, "name": i.name, "type": i.get_ci_type_display()} for i in items]})
+
+
+class CallPreviewView(LoginRequiredMixin, PermissionRequiredMixin, View):
+    """Log a call's preview, one request per change of caller, impact, urgency, type or instance: the priority the
+    rules will give (with the rule that gave it), the team, the service level and both due times. Nothing saved."""
+
+    permission_required = "tickets.add_ticket"
+
+    def get(self, request):
+        get = request.GET
+        caller = (
+            Person.objects.with_vip().filter(pk=int_param(get.get("caller"))).first() if get.get("caller") else None
+        )
+        instance_id = int_param(get.get("service_instance"))
+        instance = (
+            ServiceInstance.objects.select_related("service_level__calendar").filter(pk=instance_id).first()
+            if instance_id
+            else None
+        )
+        impact = get.get("impact") if get.get("impact") in Level.values else Level.MEDIUM
+        urgency = get.get("urgency") if get.get("urgency") in Level.values else Level.MEDIUM
+        ticket_type = get.get("ticket_type") if get.get("ticket_type") in TicketType.values else TicketType.INCIDENT
+        return JsonResponse(
+            call_preview(
+                caller=caller,
+                service_instance=instance,
+                impact=impact,
+                urgency=urgency,
+                ticket_type=ticket_type,
+                user=request.user,
+            )
+        )
+
+
+def call_preview(*, caller, service_instance, impact, urgency, ticket_type, user) -> dict:
+    now = timezone.now()
+    ticket = Ticket(
+        caller=caller,
+        service_instance=service_instance,
+        impact=impact,
+        urgency=urgency,
+        ticket_type=ticket_type,
+        opened_at=now,
+        updated_at=now,
+        service_level=getattr(service_instance, "service_level", None),
+    )
+    matrix_priority = services.priority_for(impact=impact, urgency=urgency) or 3
+    ticket.priority = matrix_priority
+    outcome = extensions.call_preview(ticket, user=user) if caller is not None else {"changes": {}, "because": {}}
+    changes, because = outcome["changes"], outcome["because"]
+    priority = changes.get("priority", matrix_priority)
+    level = ticket.service_level
+    if "service_level" in changes:
+        level = ServiceLevel.objects.select_related("calendar").filter(pk=changes["service_level"]).first()
+    response_due, resolution_due = clock.due_times(level=level, priority=priority, opened_at=now)
+    lines = []
+    if priority != matrix_priority:
+        lines.append(f"P{matrix_priority} -> P{priority} ({because.get('priority', 'a rule')})")
+    team = Team.objects.filter(pk=changes["team"]).first() if changes.get("team") else None
+    if team is not None:
+        lines.append(f"team -> {team.name} ({because.get('team', 'a rule')})")
+    if "service_level" in changes and level is not None:
+        lines.append(f"service level -> {level.name} ({because.get('service_level', 'a rule')})")
+    local = lambda moment: timezone.localtime(moment).strftime("%a %Y-%m-%d %H:%M") if moment else None  # noqa: E731
+    return {
+        "priority": priority,
+        "priority_label": PRIORITY_LABELS.get(priority, ""),
+        "matrix_priority": matrix_priority,
+        "team": team.name if team else None,
+        "service_level": level.name if level else None,
+        "calendar": (level.calendar.name if level.calendar_id else "24x7") if level else None,
+        "response_due": local(response_due),
+        "resolution_due": local(resolution_due),
+        "because": lines,
+    }

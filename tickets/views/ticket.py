@@ -1,0 +1,216 @@
+"""The ticket page: details, SLA card, actions (assign, transition, note) and the edit form."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import redirect
+from django.views import View
+from django.views.generic import FormView, TemplateView
+
+from itsm.audit import history_entries
+from itsm.services import ConflictError
+from tickets import clock, extensions, selectors, services
+from tickets.choices import (
+    Status,
+    Target,
+)
+from tickets.forms import (
+    AssignTeamForm,
+    NoteForm,
+    TicketEditForm,
+    TransitionForm,
+    apply_service_errors,
+)
+from tickets.models import Ticket
+
+
+# -- the ticket page --------------------------------------------------------------------------------------------
+class TicketMixin(LoginRequiredMixin, PermissionRequiredMixin):
+    def get_ticket(self) -> Ticket:
+        number = selectors.normalise_number(self.kwargs["number"])
+        ticket = selectors.ticket_detail(number).first() if number else None
+        if ticket is None:
+            raise Http404("No such ticket.")
+        return ticket
+
+
+class TicketDetailView(TicketMixin, TemplateView):
+    permission_required = "tickets.view_ticket"
+    template_name = "tickets/ticket_detail.html"
+
+    def get(self, request, *args, **kwargs):
+        self.ticket = self.get_ticket()
+        if self.ticket.number != kwargs["number"]:
+            return redirect(self.ticket)
+        return super().get(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        ticket = self.ticket
+        entries = history_entries(list(selectors.ticket_history(ticket)))
+        entries.reverse()
+        allowed = services.allowed_transitions(ticket)
+        return {
+            **super().get_context_data(**kwargs),
+            "ticket": ticket,
+            "caller": ticket.caller,
+            "notes": list(selectors.ticket_notes(ticket)),
+            "history": entries,
+            "allowed": allowed,
+            "transition_form": kwargs.get("transition_form") or TransitionForm(allowed=allowed),
+            "note_form": kwargs.get("note_form") or NoteForm(),
+            "team_form": kwargs.get("team_form") or AssignTeamForm(initial={"team": ticket.team_id}),
+            "final": ticket.status in (Status.CLOSED, Status.CANCELLED),
+            "sla": sla_card(ticket),
+            # Notes other apps add next to fields (the workflow's "Why?" on priority, team and status).
+            "why": extensions.field_notes(ticket),
+        }
+
+
+def sla_card(ticket: Ticket) -> dict:
+    """The ticket page's service level card: both targets with their due time and business time left or over."""
+    summary = clock.summary(ticket)
+    targets = []
+    for target, label in ((Target.RESPONSE, "Response"), (Target.RESOLUTION, "Resolution")):
+        left = clock.minutes_left(ticket, target)
+        targets.append(
+            {
+                "label": label,
+                "due": summary[f"{target}_due"],
+                "state": summary[target],
+                "done": summary["responded_at" if target == Target.RESPONSE else "resolved_at"],
+                "left": None if left is None else duration_text(abs(left)),
+                "over": left is not None and left < 0,
+            }
+        )
+    return {
+        **summary,
+        "level": ticket.service_level,
+        "targets": targets,
+        "paused_text": duration_text(ticket.paused_seconds / 60) if ticket.paused_seconds else "",
+        "breaches": list(ticket.breaches.order_by("breached_at", "id")),
+    }
+
+
+def duration_text(minutes: float) -> str:
+    """Business time for people: '45 min', '3 h 10 min', '2 d 4 h' (a day is 24 h of the clock here)."""
+    minutes = round(minutes)
+    if minutes < 60:
+        return f"{minutes} min"
+    hours, rest = divmod(minutes, 60)
+    if hours < 24:
+        return f"{hours} h {rest} min" if rest else f"{hours} h"
+    days, hours = divmod(hours, 24)
+    return f"{days} d {hours} h" if hours else f"{days} d"
+
+
+class TicketActionView(TicketMixin, View):
+    """POST-only actions on the ticket page; errors re-render the page with the typed input kept."""
+
+    permission_required = "tickets.change_ticket"
+
+    def post(self, request, number):
+        self.ticket = self.get_ticket()
+        try:
+            response = self.act(request, self.ticket)
+        except ConflictError as error:
+            messages.error(request, error.message)
+            return redirect(self.ticket)
+        return response
+
+    def act(self, request, ticket):
+        raise NotImplementedError
+
+    def render_errors(self, **forms):
+        page = TicketDetailView()
+        page.setup(self.request, number=self.ticket.number)
+        page.ticket = self.ticket
+        return page.render_to_response(page.get_context_data(**forms), status=400)
+
+
+class AssignView(TicketActionView):
+    def act(self, request, ticket):
+        if "me" in request.POST:
+            services.ticket_assign(ticket, user=request.user, assignee=request.user)
+            messages.success(request, f"{ticket.number} is assigned to you.")
+        elif "unassign" in request.POST:
+            services.ticket_assign(ticket, user=request.user, assignee=None)
+            messages.success(request, f"{ticket.number} no longer has an assignee.")
+        else:
+            form = AssignTeamForm(request.POST)
+            if not form.is_valid():
+                return self.render_errors(team_form=form)
+            services.ticket_assign(ticket, user=request.user, team=form.cleaned_data["team"])
+            messages.success(request, f"{ticket.number} is assigned to {form.cleaned_data['team']}.")
+        return redirect(ticket)
+
+
+class TransitionView(TicketActionView):
+    def act(self, request, ticket):
+        allowed = services.allowed_transitions(ticket)
+        form = TransitionForm(request.POST, allowed=allowed)
+        if not form.is_valid():
+            return self.render_errors(transition_form=form)
+        try:
+            services.ticket_transition(
+                ticket, user=request.user, status=form.cleaned_data["status"], note=form.cleaned_data["note"]
+            )
+        except services.TransitionRefused as refused:
+            form.add_error("status", refused.message)
+            return self.render_errors(transition_form=form)
+        except ValidationError as error:
+            apply_service_errors(form, error)
+            return self.render_errors(transition_form=form)
+        messages.success(request, f"{ticket.number} is now {ticket.get_status_display()}.")
+        return redirect(ticket)
+
+
+class NoteView(TicketActionView):
+    permission_required = "tickets.add_ticketnote"
+
+    def act(self, request, ticket):
+        form = NoteForm(request.POST)
+        if not form.is_valid():
+            return self.render_errors(note_form=form)
+        services.ticket_note_add(ticket, user=request.user, **form.cleaned_data)
+        messages.success(request, "Note added.")
+        return redirect(f"{ticket.get_absolute_url()}#notes")
+
+
+class TicketEditView(TicketMixin, FormView):
+    permission_required = "tickets.change_ticket"
+    template_name = "tickets/ticket_form.html"
+    form_class = TicketEditForm
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        self.ticket = self.get_ticket()
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "ticket": self.ticket}
+
+    def form_valid(self, form):
+        changed = {name: form.cleaned_data[name] for name in TicketEditForm.FIELDS if name in form.changed_data}
+        try:
+            services.ticket_update(
+                self.ticket,
+                user=self.request.user,
+                change_reason=form.cleaned_data["change_reason"],
+                auto_reason=True,
+                **changed,
+            )
+        except ValidationError as error:
+            apply_service_errors(form, error)
+            return self.form_invalid(form)
+        except ConflictError as error:
+            form.add_error(None, error.message)
+            return self.form_invalid(form)
+        messages.success(self.request, f"Saved {self.ticket.number}.")
+        return redirect(self.ticket)
+
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), "ticket": self.ticket}
