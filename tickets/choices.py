@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass
+
 from django.db import models
 
 
@@ -85,6 +88,35 @@ TRANSITIONS: dict[str, tuple[str, ...]] = {
     Status.CLOSED: (),
     Status.CANCELLED: (),
 }
+
+
+@dataclass(frozen=True)
+class Lifecycle:
+    """The ticket lifecycle's rules in one place: which status may follow which, that a New ticket given a team or an
+    analyst is Assigned, and that Assigned needs one of them. The ticket services follow it, and the workflow engine
+    is given it as configuration, so a planned status is the status the ticket would really get."""
+
+    transitions: Mapping[str, tuple[str, ...]]
+    new: str
+    assigned: str
+    needs_owner: str
+
+    def allowed(self, status: str) -> tuple[str, ...]:
+        return tuple(self.transitions.get(status, ()))
+
+    def after_assignment(self, status: str, *, owned: bool) -> str:
+        return self.assigned if owned and status == self.new else status
+
+    def missing_owner(self, status: str, *, owned: bool) -> str:
+        return self.needs_owner if status == self.assigned and not owned else ""
+
+
+LIFECYCLE = Lifecycle(
+    transitions=TRANSITIONS,
+    new=Status.NEW,
+    assigned=Status.ASSIGNED,
+    needs_owner="Assign the ticket to an analyst or a team first; it then becomes Assigned.",
+)
 
 # Leaving New for one of these counts as the first response to the caller (so does a public note).
 RESPONDING_STATUSES = frozenset({Status.IN_PROGRESS, Status.PENDING, Status.RESOLVED})

@@ -22,9 +22,9 @@ from tickets import clock
 from tickets.choices import (
     FINAL_STATUSES,
     ITIL_MATRIX,
+    LIFECYCLE,
     PREFIXES,
     RESPONDING_STATUSES,
-    TRANSITIONS,
     Level,
     Source,
     Status,
@@ -220,8 +220,7 @@ def ticket_create(
     if assignee is not None:
         _check_assignee(assignee)
     ticket.priority = priority_for(impact=impact, urgency=urgency)
-    if team is not None or assignee is not None:
-        ticket.status = Status.ASSIGNED
+    ticket.status = LIFECYCLE.after_assignment(ticket.status, owned=team is not None or assignee is not None)
     clock.refresh_due(ticket)
     # Validate before taking a number: a refused ticket neither holds the counter lock long nor burns a number.
     # Related rows the caller has just read need no second look-up each (the database constraint still guards them).
@@ -321,8 +320,7 @@ def ticket_update(
         clock.refresh_due(ticket)
     if "assignee" in fields and ticket.assignee_id and not _same(before["assignee"], ticket.assignee):
         _responded_by_person(ticket, user, timezone.now())
-    if ticket.status == Status.NEW and (ticket.assignee_id or ticket.team_id):
-        ticket.status = Status.ASSIGNED
+    ticket.status = LIFECYCLE.after_assignment(ticket.status, owned=bool(ticket.assignee_id or ticket.team_id))
     after = _snapshot(ticket, watched)
     changes = {name: (before[name], after[name]) for name in watched if not _same(before[name], after[name])}
     if not changes:
@@ -380,7 +378,7 @@ def ticket_assign(
 
 
 def allowed_transitions(ticket: Ticket) -> tuple[str, ...]:
-    return TRANSITIONS.get(ticket.status, ())
+    return LIFECYCLE.allowed(ticket.status)
 
 
 @transaction.atomic
@@ -404,16 +402,15 @@ def ticket_transition(
         raise ValidationError({"status": [f"'{status}' is not a ticket status; use one of: {choices}."]})
     _lock(ticket)
     current = ticket.status
-    allowed = TRANSITIONS[current]
+    allowed = LIFECYCLE.allowed(current)
     if status not in allowed:
         raise TransitionRefused(ticket, status, allowed)
     note = (note or "").strip()
     if status == Status.RESOLVED and not note:
         raise ValidationError({"note": ["Give a resolution note: what was done to resolve the ticket."]})
-    if status == Status.ASSIGNED and not (ticket.assignee_id or ticket.team_id):
-        raise ValidationError(
-            {"status": ["Assign the ticket to an analyst or a team first; it then becomes Assigned."]}
-        )
+    missing = LIFECYCLE.missing_owner(status, owned=bool(ticket.assignee_id or ticket.team_id))
+    if missing:
+        raise ValidationError({"status": [missing]})
     now = at or timezone.now()
     clock.record_breaches(ticket, now)
     ticket.status = status

@@ -34,7 +34,7 @@ from tickets.choices import Level, TicketType
 from tickets.models import Ticket
 from vip.models import VipStatus
 from workflow import selectors, services
-from workflow import vocabulary as vocab
+from workflow.engine import vocabulary as vocab
 from workflow.models import ACTION_COLUMNS, CRITERION_COLUMNS, Action, Criterion, Rule, RuleFiring
 
 RULE_FORM_FIELDS = ["name", "description", "active", "trigger", "match", "stop_processing"]

@@ -10,9 +10,9 @@ from __future__ import annotations
 import random
 import time
 
-from tickets.choices import ITIL_MATRIX, TRANSITIONS
+from tickets.choices import ITIL_MATRIX, LIFECYCLE
 from workflow.engine import ActionDef, CriterionDef, EngineConfig, RuleDef, RuleSet, TicketSnapshot, evaluate
-from workflow.vocabulary import BOTH, CREATE, MATCH_ALL, MATCH_ANY
+from workflow.engine.vocabulary import BOTH, CREATE, MATCH_ALL, MATCH_ANY
 
 LEVELS = ("high", "medium", "low")
 TYPES = ("incident", "service_request", "problem", "change")
@@ -98,7 +98,7 @@ def bench_snapshots(n_snapshots: int, *, seed: int = 7) -> list[TicketSnapshot]:
 
 
 def engine_config() -> EngineConfig:
-    return EngineConfig(matrix=ITIL_MATRIX, transitions=TRANSITIONS)
+    return EngineConfig(matrix=ITIL_MATRIX, lifecycle=LIFECYCLE)
 
 
 def engine_throughput(n_snapshots: int = 10_000, n_rules: int = 200) -> float:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from workflow import vocabulary as vocab
+from workflow.engine import vocabulary as vocab
 
 EVENTS = {"created": vocab.CREATE, "updated": vocab.UPDATE}
 

@@ -18,7 +18,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from workflow import vocabulary as vocab
+from workflow.engine import vocabulary as vocab
 
 TRIGGER_CHOICES = list(vocab.TRIGGERS.items())
 MATCH_CHOICES = list(vocab.MATCHES.items())
@@ -352,8 +352,8 @@ class Criterion(models.Model):
             offered = ", ".join(vocab.OPERATORS[o] for o in spec.operators)
             raise ValidationError({"operator": [f"For {spec.label} choose one of: {offered}."]})
         # The scalar checks need no database; ids are checked by the foreign keys themselves.
+        from workflow.engine.validation import validate_criterion
         from workflow.selectors import choice_known
-        from workflow.validation import validate_criterion
 
         if spec.kind == "vip" and self.operator in vocab.SET_OPERATORS:
             return  # the many-to-many is checked by the service or the form, which hold the chosen statuses
@@ -490,8 +490,8 @@ class Action(models.Model):
         spec = self.spec
         if spec is None:
             raise ValidationError({"action_type": [f"Unknown action '{self.action_type}'."]})
+        from workflow.engine.validation import validate_action
         from workflow.selectors import choice_known
-        from workflow.validation import validate_action
 
         column = ACTION_COLUMNS.get(spec.value)
         if column is not None and getattr(self, f"{column}_id") is None:

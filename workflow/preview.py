@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from workflow import services
-from workflow import vocabulary as vocab
+from workflow.engine import vocabulary as vocab
 
 
 def call_preview(*, ticket: Any, user: Any) -> dict[str, Any]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from workflow import vocabulary as vocab
+from workflow.engine import vocabulary as vocab
 
 REASON = "Demo data"
 VIP_DESK = "VIP Desk"

@@ -21,14 +21,14 @@ from people.models import Team
 from services.models import ConfigurationItem, CustomerGroup, ServiceInstance, ServiceLevel, TechnicalService, Timeframe
 from services.selectors import _reachable, current_memberships, group_edges
 from tickets import clock
-from tickets.choices import TRANSITIONS, Level, Source, Status, Target, TicketType
+from tickets.choices import LIFECYCLE, Level, Source, Status, Target, TicketType
 from tickets.models import Ticket
 from vip.models import VipStatus
-from workflow import vocabulary as vocab
 from workflow.engine import ActionDef, CriterionDef, EngineConfig, RuleDef, RuleSet, TicketSnapshot
-from workflow.lint import LintContext
+from workflow.engine import vocabulary as vocab
+from workflow.engine.lint import LintContext
+from workflow.engine.validation import Known
 from workflow.models import Action, Criterion, Rule, RuleFiring
-from workflow.validation import Known
 
 RESOLVE_MESSAGE = "A rule cannot resolve a ticket: resolving needs a resolution note written by an analyst."
 
@@ -55,7 +55,7 @@ def choice_known() -> Known:
         statuses=choice_labels("statuses"),
         sources=choice_labels("sources"),
         ci_types=choice_labels("ci_types"),
-        transitions=TRANSITIONS,
+        transitions=LIFECYCLE.transitions,
         status_needing_input={Status.RESOLVED: RESOLVE_MESSAGE},
     )
 
@@ -102,7 +102,7 @@ def engine_config() -> EngineConfig:
 
     return EngineConfig(
         matrix=priority_matrix(),
-        transitions=TRANSITIONS,
+        lifecycle=LIFECYCLE,
         status_labels=choice_labels("statuses"),
         level_labels=choice_labels("levels"),
     )
@@ -370,8 +370,7 @@ def hypothetical_ticket(h: Hypothetical) -> Ticket:
         opened_at=at,
     )
     ticket.priority = priority_for(impact=h.impact, urgency=h.urgency) or 3
-    if h.team is not None or h.assignee is not None:
-        ticket.status = Status.ASSIGNED
+    ticket.status = LIFECYCLE.after_assignment(ticket.status, owned=h.team is not None or h.assignee is not None)
     ticket.updated_at = at
     ticket.service_level = getattr(h.service_instance, "service_level", None)
     clock.refresh_due(ticket)
@@ -506,7 +505,7 @@ def lint_context() -> LintContext:
             "status": frozenset(Status.values),
             "source": frozenset(Source.values),
         },
-        transitions=TRANSITIONS,
+        transitions=LIFECYCLE.transitions,
         names=names,
     )
 

@@ -28,16 +28,16 @@ from itsm.services import ConflictError, record_delete, validation_message
 from outbox.services import enqueue as enqueue_mail
 from people.models import Team
 from services.models import ServiceLevel
-from tickets.choices import OPEN_STATUSES
+from tickets.choices import LIFECYCLE, OPEN_STATUSES
 from tickets.models import Ticket
 from vip.models import VipStatus
 from vip.visibility import HIDDEN, is_visible
 from workflow import selectors
-from workflow import vocabulary as vocab
 from workflow.engine import APPLIED, SKIPPED, Evaluation, RuleDef, RuleSet, evaluate, lint
-from workflow.lint import LintWarning
+from workflow.engine import vocabulary as vocab
+from workflow.engine.lint import LintWarning
+from workflow.engine.validation import validate_rule
 from workflow.models import Action, Criterion, CriterionVipStatus, Rule, RuleFiring
-from workflow.validation import validate_rule
 
 log = logging.getLogger(__name__)
 RULE_FIELDS = {"name", "description", "active", "trigger", "match", "stop_processing"}
@@ -612,7 +612,6 @@ def simulate_unsaved(ticket: Ticket, *, event: str = vocab.CREATE, viewer: Any =
 def _what_if(ticket: Ticket, changes: Mapping[str, Any]) -> None:
     """Changes an (unsaved) ticket as `ticket_update` would: impact or urgency re-rate the priority unless it is
     given, and a New ticket given a team or an analyst is Assigned. Never saved."""
-    from tickets.choices import Status
     from tickets.services import priority_for
 
     for name, value in changes.items():
@@ -621,8 +620,7 @@ def _what_if(ticket: Ticket, changes: Mapping[str, Any]) -> None:
         rated = priority_for(impact=ticket.impact, urgency=ticket.urgency)
         if rated is not None:
             ticket.priority = rated
-    if ticket.status == Status.NEW and (ticket.team_id or ticket.assignee_id):
-        ticket.status = Status.ASSIGNED
+    ticket.status = LIFECYCLE.after_assignment(ticket.status, owned=bool(ticket.team_id or ticket.assignee_id))
 
 
 # -- replay -----------------------------------------------------------------------------------------------------------

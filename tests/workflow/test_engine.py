@@ -7,6 +7,7 @@ import datetime as dt
 
 import pytest
 
+from tickets.choices import Lifecycle
 from workflow.engine import (
     ActionDef,
     CriterionDef,
@@ -21,9 +22,8 @@ from workflow.engine import (
     validate_action,
     validate_criterion,
     validate_rule,
-    why,
 )
-from workflow.vocabulary import FIELDS, KIND_OPERATORS, NEGATIONS
+from workflow.engine.vocabulary import FIELDS, KIND_OPERATORS, NEGATIONS
 
 LEVELS = ("high", "medium", "low")
 MATRIX = {
@@ -46,9 +46,15 @@ TRANSITIONS = {
     "closed": (),
     "cancelled": (),
 }
+LIFECYCLE = Lifecycle(
+    transitions=TRANSITIONS,
+    new="new",
+    assigned="assigned",
+    needs_owner="Assign the ticket to an analyst or a team first; it then becomes Assigned.",
+)
 CONFIG = EngineConfig(
     matrix=MATRIX,
-    transitions=TRANSITIONS,
+    lifecycle=LIFECYCLE,
     status_labels={"new": "New", "assigned": "Assigned", "closed": "Closed", "in_progress": "In progress"},
     level_labels={"high": "High", "medium": "Medium", "low": "Low"},
 )
@@ -366,7 +372,7 @@ def test_trace_explains_every_rule():
     failed = second.failed[0]
     assert (failed.field, failed.expected, failed.seen, failed.matched) == ("impact", "high", "medium", False)
     assert "saw medium" in second.reason
-    assert why(result.trace, "priority").rule_id == 1
+    assert result.plan.set_by["priority"] == 1
 
 
 def test_trace_of_match_any_lists_every_criterion_even_after_the_first_match():

@@ -28,7 +28,7 @@ from services.models import ConfigurationItem, ServiceInstance
 from tickets.api.serializers import ConfigurationItemBriefSerializer, TicketBriefSerializer, text_field
 from tickets.choices import Level, Source, TicketType
 from workflow import services
-from workflow import vocabulary as vocab
+from workflow.engine import vocabulary as vocab
 from workflow.models import Action, Criterion, ReplayJob, Rule, RuleFiring
 
 MAX_ID = 2**63 - 1

@@ -19,7 +19,6 @@ from itsm.exceptions import RuleRefusal
 from itsm.parsers import SafeJSONParser
 from tickets.selectors import normalise_number
 from workflow import jobs, selectors, services
-from workflow import vocabulary as vocab
 from workflow.api.serializers import (
     ReplayJobSerializer,
     ReplayResultSerializer,
@@ -30,6 +29,7 @@ from workflow.api.serializers import (
     SimulateSerializer,
     simulate_result,
 )
+from workflow.engine import vocabulary as vocab
 from workflow.models import ReplayJob, Rule
 
 # Times the rules can be judged at (timeframes, minutes since opened); far outside, dates overflow.

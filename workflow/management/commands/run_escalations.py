@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from tickets.clock import record_due_breaches
 from workflow import services
-from workflow import vocabulary as vocab
+from workflow.engine import vocabulary as vocab
 from workflow.models import RuleFiring
 
 

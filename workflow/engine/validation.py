@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from workflow import vocabulary as engine
+from workflow.engine import vocabulary as vocab
 
 Errors = dict[str, list[str]]
 Values = Mapping[Any, str] | frozenset | None  # known values; a mapping gives their labels for messages
@@ -91,7 +91,7 @@ def _check_choice(value: Any, known_attr: str, known: Known) -> str | None:
     return None
 
 
-def _check_one(spec: engine.FieldSpec, value: Any, known: Known) -> str | None:
+def _check_one(spec: vocab.FieldSpec, value: Any, known: Known) -> str | None:
     if spec.kind in ("vip", "ref", "member"):
         return _check_ref(value, spec.refs, known)
     if spec.kind == "choice":
@@ -99,7 +99,7 @@ def _check_one(spec: engine.FieldSpec, value: Any, known: Known) -> str | None:
     if spec.kind == "number":
         if not _is_int(value):
             return "Enter a whole number."
-        if spec.key == "priority" and value not in engine.PRIORITIES:
+        if spec.key == "priority" and value not in vocab.PRIORITIES:
             return f"Priority {value} does not exist: priorities run from 1 (highest) to 5."
         if spec.key != "priority" and not 0 <= value <= MAX_MINUTES:
             return f"Enter a number of minutes from 0 to {MAX_MINUTES}."
@@ -115,18 +115,18 @@ def _check_one(spec: engine.FieldSpec, value: Any, known: Known) -> str | None:
 
 def validate_criterion(field: Any, operator: Any, value: Any, known: Known, *, trigger: str | None = None) -> Errors:
     """Errors for one criterion: unknown field, an operator the field does not offer, a value that does not fit."""
-    spec = engine.FIELDS.get(field) if isinstance(field, str) else None
+    spec = vocab.FIELDS.get(field) if isinstance(field, str) else None
     if spec is None:
-        return {"field": [f"Unknown field '{field}': choose one of {', '.join(engine.FIELDS)}."]}
+        return {"field": [f"Unknown field '{field}': choose one of {', '.join(vocab.FIELDS)}."]}
     if operator not in spec.operators:
-        offered = ", ".join(f"{engine.OPERATORS[o]} ({o})" for o in spec.operators)
+        offered = ", ".join(f"{vocab.OPERATORS[o]} ({o})" for o in spec.operators)
         return {"operator": [f"'{operator}' does not apply to {spec.label}; choose one of {offered}."]}
     errors: Errors = {}
-    if spec.scheduled_only and trigger is not None and trigger != engine.SCHEDULED:
+    if spec.scheduled_only and trigger is not None and trigger != vocab.SCHEDULED:
         errors["field"] = [f"Only scheduled rules can use {spec.label}: a ticket just logged or changed has 0."]
-    if operator in engine.NO_VALUE_OPERATORS:
+    if operator in vocab.NO_VALUE_OPERATORS:
         return errors
-    if operator in engine.SET_OPERATORS:
+    if operator in vocab.SET_OPERATORS:
         if not isinstance(value, list | tuple | set | frozenset) or not value:
             errors["value"] = ["Choose at least one value."]
             return errors
@@ -143,18 +143,18 @@ def validate_criterion(field: Any, operator: Any, value: Any, known: Known, *, t
 def _placeholder_errors(text: Any) -> list[str]:
     if not isinstance(text, str):
         return ["Enter text."]
-    unknown = sorted({m for m in engine.PLACEHOLDER_RE.findall(text) if m not in engine.PLACEHOLDERS})
+    unknown = sorted({m for m in vocab.PLACEHOLDER_RE.findall(text) if m not in vocab.PLACEHOLDERS})
     if unknown:
-        offered = ", ".join("{" + p + "}" for p in engine.PLACEHOLDERS)
+        offered = ", ".join("{" + p + "}" for p in vocab.PLACEHOLDERS)
         return [f"Unknown placeholder {', '.join('{' + u + '}' for u in unknown)}: use {offered}."]
     return []
 
 
 def validate_action(action_type: Any, value: Any, text: Any, known: Known) -> Errors:
     """Errors for one action: unknown type, a value that does not fit (priority 7, a team that does not exist)."""
-    spec = engine.ACTIONS.get(action_type) if isinstance(action_type, str) else None
+    spec = vocab.ACTIONS.get(action_type) if isinstance(action_type, str) else None
     if spec is None:
-        return {"type": [f"Unknown action '{action_type}': choose one of {', '.join(engine.ACTIONS)}."]}
+        return {"type": [f"Unknown action '{action_type}': choose one of {', '.join(vocab.ACTIONS)}."]}
     errors: Errors = {}
 
     def fail(message: str) -> None:
@@ -162,7 +162,7 @@ def validate_action(action_type: Any, value: Any, text: Any, known: Known) -> Er
 
     kind = spec.value
     if kind == "priority":
-        if not _is_int(value) or value not in engine.PRIORITIES:
+        if not _is_int(value) or value not in vocab.PRIORITIES:
             fail(f"Priority {value} does not exist: priorities run from 1 (highest) to 5.")
     elif kind == "steps":
         if not _is_int(value) or not 1 <= value <= 4:
@@ -213,11 +213,11 @@ def validate_rule(
     Criteria are `{"field", "operator", "value"}` and actions `{"type", "value", "text"}`. Empty when all is well.
     """
     errors: dict[str, Any] = {}
-    if trigger not in engine.TRIGGERS:
-        errors["trigger"] = [f"Unknown trigger '{trigger}': choose one of {', '.join(engine.TRIGGERS)}."]
-    if match not in engine.MATCHES:
+    if trigger not in vocab.TRIGGERS:
+        errors["trigger"] = [f"Unknown trigger '{trigger}': choose one of {', '.join(vocab.TRIGGERS)}."]
+    if match not in vocab.MATCHES:
         errors["match"] = [f"Unknown match '{match}': choose all or any."]
-    rule_trigger = trigger if trigger in engine.TRIGGERS else None
+    rule_trigger = trigger if trigger in vocab.TRIGGERS else None
     criteria_errors = [
         validate_criterion(c.get("field"), c.get("operator"), c.get("value"), known, trigger=rule_trigger)
         for c in criteria

@@ -16,19 +16,19 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from workflow.vocabulary import (
+from workflow.engine.explain import expected_display
+from workflow.engine.types import CriterionDef, RuleDef
+from workflow.engine.vocabulary import (
     FIELDS,
     MATCH_ANY,
+    OPERATORS,
     PRIORITIES,
     SCHEDULED,
     SET_OPERATORS,
     TRIGGER_EVENTS,
 )
-
-if TYPE_CHECKING:
-    from workflow.engine import CriterionDef, RuleDef
 
 
 @dataclass(frozen=True)
@@ -309,8 +309,6 @@ def _cases(rule: RuleDef, ctx: LintContext) -> list[Condition] | None:
 
 
 def _describe(c: CriterionDef) -> str:
-    from workflow.engine import OPERATORS, expected_display
-
     spec = FIELDS[c.field]
     return f"{spec.label} {OPERATORS[c.operator]} {expected_display(c)}".strip()
 
