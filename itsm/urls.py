@@ -38,5 +38,4 @@ urlpatterns = [
     path("services/", include("services.urls")),
     path("tickets/", include("tickets.urls")),
     path("reports/", include("reports.urls")),
-    path("workflow/", include("workflow.urls")),
 ]

@@ -33,7 +33,7 @@ from services.models import ServiceInstance, ServiceLevel
 from tickets.choices import Level, TicketType
 from tickets.models import Ticket
 from vip.models import VipStatus
-from workflow import selectors, services
+from workflow import dry_runs, selectors, services
 from workflow.engine import vocabulary as vocab
 from workflow.models import ACTION_COLUMNS, CRITERION_COLUMNS, Action, Criterion, Rule, RuleFiring
 
@@ -378,7 +378,7 @@ class RuleAdmin(AuditedAdmin):
         evaluation = None
         values = None
         if form.is_bound and form.is_valid():
-            evaluation = services.simulate(**form.simulate_kwargs(), viewer=request.user)
+            evaluation = dry_runs.simulate(**form.simulate_kwargs(), viewer=request.user)
             values = _Values(evaluation)
         return self._page(
             request,
@@ -401,7 +401,7 @@ class RuleAdmin(AuditedAdmin):
         if form.is_bound and form.is_valid():
             data = form.cleaned_data
             rules = list(data["rules"])
-            report = services.replay(
+            report = dry_runs.replay(
                 date_from=data["date_from"],
                 date_to=data["date_to"],
                 rule_ids=[r.pk for r in rules] or None,
@@ -642,7 +642,7 @@ class ReplayForm(forms.Form):
     def clean(self):
         cleaned = super().clean()
         try:
-            cleaned["date_from"], cleaned["date_to"] = services.replay_range(
+            cleaned["date_from"], cleaned["date_to"] = dry_runs.replay_range(
                 cleaned.get("date_from"), cleaned.get("date_to")
             )
         except ValidationError as error:

@@ -11,7 +11,7 @@ EVENTS = {"created": vocab.CREATE, "updated": vocab.UPDATE}
 
 def on_ticket_event(ticket: Any, *, event: str, changes: dict[str, tuple[Any, Any]], user: Any) -> None:
     """Runs the active rules for a logged ("created") or changed ("updated") ticket, in the ticket's transaction."""
-    from workflow.services import run_rules
+    from workflow.runs import run_rules
 
     mapped = EVENTS.get(event)
     if mapped is None:

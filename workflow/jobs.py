@@ -57,7 +57,7 @@ def launch(job_id: int) -> None:
 
 def run(job_id: int) -> None:
     """Runs one job to its end and records the result or the error (never raises)."""
-    from workflow import services
+    from workflow import dry_runs
 
     try:
         job = ReplayJob.objects.get(pk=job_id)
@@ -70,7 +70,7 @@ def run(job_id: int) -> None:
             if counter["scanned"] % PROGRESS_EVERY == 0:
                 ReplayJob.objects.filter(pk=job_id).update(scanned=counter["scanned"], updated_at=timezone.now())
 
-        report = services.replay(
+        report = dry_runs.replay(
             date_from=_date(params.get("date_from")),
             date_to=_date(params.get("date_to")),
             rule_ids=params.get("rule_ids") or None,

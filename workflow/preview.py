@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from workflow import services
+from workflow import dry_runs
 from workflow.engine import vocabulary as vocab
 
 
 def call_preview(*, ticket: Any, user: Any) -> dict[str, Any]:
-    evaluation = services.simulate_unsaved(ticket, event=vocab.CREATE, viewer=user)
+    evaluation = dry_runs.simulate_unsaved(ticket, event=vocab.CREATE, viewer=user)
     labels = {rule.id: rule.label for rule in evaluation.matched_rules}
     plan = evaluation.plan
     return {

@@ -18,7 +18,7 @@ from tests import factories
 from tests.tickets import factories as ticket_factories
 from tests.workflow.factories import rule
 from tickets import services as ticket_services
-from workflow import selectors, services
+from workflow import dry_runs, selectors
 from workflow.models import RuleFiring
 
 pytestmark = pytest.mark.django_db
@@ -132,7 +132,7 @@ def test_simulate_agrees_with_logging_the_ticket(world):
             caller = world["people"][data["caller"]]
             team = world["teams"][data["team"]] if data["team"] is not None else None
             fields = {k: data[k] for k in ("ticket_type", "impact", "urgency", "title")}
-            simulated = services.simulate(hypothetical=selectors.Hypothetical(caller=caller, team=team, **fields))
+            simulated = dry_runs.simulate(hypothetical=selectors.Hypothetical(caller=caller, team=team, **fields))
             expected_rules = [r.id for r in simulated.matched_rules]
             snapshot = simulated.snapshot
             changes = simulated.plan.changes
@@ -191,7 +191,7 @@ def test_simulating_an_edit_agrees_with_making_it(world):
             changes = {"title": "Printer jams again"}  # a real edit, so that the update rules run
             for name, value in edit.items():
                 changes[name] = world["teams"][value] if name == "team" and value is not None else value
-            simulated = services.simulate(ticket=ticket, changes=changes, event="update")
+            simulated = dry_runs.simulate(ticket=ticket, changes=changes, event="update")
             expected_rules = [r.id for r in simulated.matched_rules]
             snap, planned = simulated.snapshot, simulated.plan.changes
             expected = (

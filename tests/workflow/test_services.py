@@ -22,7 +22,7 @@ from tests.workflow.factories import rule
 from tickets import services as ticket_services
 from tickets.models import TicketNote
 from vip.services import vip_status_delete
-from workflow import selectors, services
+from workflow import dry_runs, runs, selectors, services
 from workflow.models import Criterion, Rule, RuleFiring
 from workflow.services import RuleValidationError
 
@@ -272,7 +272,7 @@ def test_simulate_existing_ticket_saves_nothing_and_equals_live(exec_person, exe
     draft = rule("Draft P1", criteria=[("vip_status", "is", executive.pk)], actions=[("set_priority", 1)], active=False)
     ticket = log_ticket(exec_person)
     before = (history_of(ticket).count(), RuleFiring.objects.count())
-    result = services.simulate(ticket=ticket, try_rule_ids=[draft.pk], event="update")
+    result = dry_runs.simulate(ticket=ticket, try_rule_ids=[draft.pk], event="update")
     assert result.plan.changes == {"priority": 1}
     assert result.trace[0].because == "caller VIP status = Executive"
     assert (history_of(ticket).count(), RuleFiring.objects.count()) == before
@@ -285,9 +285,9 @@ def test_simulate_hypothetical_ticket(exec_person, executive):
         actions=[("set_priority", 1)],
     )
     hypo = selectors.Hypothetical(caller=exec_person, impact="high", urgency="low")
-    result = services.simulate(hypothetical=hypo)
+    result = dry_runs.simulate(hypothetical=hypo)
     assert result.plan.changes == {"priority": 1}
-    other = services.simulate(hypothetical=selectors.Hypothetical(caller=exec_person, impact="low"))
+    other = dry_runs.simulate(hypothetical=selectors.Hypothetical(caller=exec_person, impact="low"))
     assert other.trace[0].outcome == "not matched"
     assert other.trace[0].failed[0].field == "impact"
 
@@ -296,14 +296,14 @@ def test_simulate_hypothetical_ticket(exec_person, executive):
 def test_replay_dry_run_counts_and_apply_records_history(exec_person, standard_person, executive, log_ticket):
     tickets = [log_ticket(exec_person), log_ticket(exec_person), log_ticket(standard_person)]
     made = rule("Execs P1", criteria=[("vip_status", "is", executive.pk)], actions=[("set_priority", 1)], active=False)
-    report = services.replay(rule_ids=[made.pk])
+    report = dry_runs.replay(rule_ids=[made.pk])
     assert (report.scanned, report.matched, report.changed, report.applied) == (3, 2, 2, 0)
     assert report.sample[0]["changes"]["priority"]["new"] == 1
     tickets[0].refresh_from_db()
     assert tickets[0].priority == 3
     with pytest.raises(ValidationError):
-        services.replay(rule_ids=[made.pk], apply=True)
-    applied = services.replay(rule_ids=[made.pk], apply=True, change_reason="back-fill VIP priority")
+        dry_runs.replay(rule_ids=[made.pk], apply=True)
+    applied = dry_runs.replay(rule_ids=[made.pk], apply=True, change_reason="back-fill VIP priority")
     assert applied.applied == 2
     tickets[0].refresh_from_db()
     assert tickets[0].priority == 1
@@ -315,7 +315,7 @@ def test_replay_date_range(exec_person, log_ticket):
     old = log_ticket(exec_person, opened_at=timezone.now() - dt.timedelta(days=40))
     log_ticket(exec_person)
     made = rule("All", actions=[("set_priority", 1)], active=False)
-    report = services.replay(rule_ids=[made.pk], date_to=(timezone.now() - dt.timedelta(days=30)).date())
+    report = dry_runs.replay(rule_ids=[made.pk], date_to=(timezone.now() - dt.timedelta(days=30)).date())
     assert report.scanned == 1 and report.sample[0]["ticket"] == old.number
 
 
@@ -335,12 +335,12 @@ def test_escalation_fires_once_per_ticket(exec_person, executive, log_ticket):
     )
     ticket = log_ticket(exec_person, impact="high", urgency="medium")
     now = timezone.now()
-    assert services.run_escalations(at=now).fired == 0  # not yet 15 minutes
-    report = services.run_escalations(at=now + dt.timedelta(minutes=16))
+    assert runs.run_escalations(at=now).fired == 0  # not yet 15 minutes
+    report = runs.run_escalations(at=now + dt.timedelta(minutes=16))
     assert report.fired == 1 and report.tickets == [ticket.number]
     ticket.refresh_from_db()
     assert ticket.priority == 1
-    again = services.run_escalations(at=now + dt.timedelta(minutes=30))
+    again = runs.run_escalations(at=now + dt.timedelta(minutes=30))
     assert again.fired == 0
     assert RuleFiring.objects.filter(ticket=ticket, event="scheduled").count() == 1
 
@@ -348,7 +348,7 @@ def test_escalation_fires_once_per_ticket(exec_person, executive, log_ticket):
 def test_escalations_without_scheduled_rules_cost_two_queries(exec_person, log_ticket):
     log_ticket(exec_person)
     rule("Not scheduled", actions=[("set_priority", 1)])
-    assert count_queries(services.run_escalations) <= 4
+    assert count_queries(runs.run_escalations) <= 4
 
 
 # -- queries ------------------------------------------------------------------------------------------------------

@@ -18,7 +18,7 @@ from itsm.api import AuditedAutoSchema, AuditedModelViewSet, as_drf_error
 from itsm.exceptions import RuleRefusal
 from itsm.parsers import SafeJSONParser
 from tickets.selectors import normalise_number
-from workflow import jobs, selectors, services
+from workflow import dry_runs, jobs, selectors, services
 from workflow.api.serializers import (
     ReplayJobSerializer,
     ReplayResultSerializer,
@@ -127,7 +127,7 @@ class RuleSimulateView(DryRunView):
             ticket = selectors.Ticket.objects.filter(number=normalised).first() if normalised else None
             if ticket is None:
                 raise RuleRefusal({"ticket": [f"No ticket numbered '{number[:40]}'."]})
-            evaluation = services.simulate(
+            evaluation = dry_runs.simulate(
                 ticket=ticket,
                 changes=data,
                 event=event or vocab.UPDATE,
@@ -140,7 +140,7 @@ class RuleSimulateView(DryRunView):
             caller = data.pop("caller", None)
             fields = {k: v for k, v in data.items() if v is not None}
             hypothetical = selectors.Hypothetical(caller=caller, at=at, **fields)
-            evaluation = services.simulate(
+            evaluation = dry_runs.simulate(
                 hypothetical=hypothetical,
                 event=event or vocab.CREATE,
                 try_rule_ids=try_ids,
@@ -177,11 +177,11 @@ class RuleReplayView(DryRunView):
         body.is_valid(raise_exception=True)
         data = body.validated_data
         try:
-            date_from, date_to = services.replay_range(data.get("date_from"), data.get("date_to"))
+            date_from, date_to = dry_runs.replay_range(data.get("date_from"), data.get("date_to"))
         except DjangoValidationError as error:
             raise RuleRefusal(error.message_dict) from error
         rule_ids = [r.pk for r in data.get("rules", [])] or None
-        total = services.replay_tickets(date_from=date_from, date_to=date_to).count()
+        total = dry_runs.replay_tickets(date_from=date_from, date_to=date_to).count()
         if total > jobs.INLINE_LIMIT:
             params = {
                 "date_from": date_from.isoformat(),
@@ -195,7 +195,7 @@ class RuleReplayView(DryRunView):
             except jobs.ReplayBusy as busy:
                 return Response(ReplayJobSerializer(busy.job, context=context).data, status=409)
             return Response(ReplayJobSerializer(job, context=context).data, status=202)
-        report = services.replay(
+        report = dry_runs.replay(
             date_from=date_from,
             date_to=date_to,
             rule_ids=rule_ids,

@@ -11,7 +11,7 @@ from django.utils.dateparse import parse_date
 from tqdm import tqdm
 
 from itsm.services import validation_message
-from workflow import services
+from workflow import dry_runs
 from workflow.models import Rule
 
 
@@ -66,7 +66,7 @@ class Command(BaseCommand):
             if user is None:
                 raise CommandError(f"No user '{options['user']}'.")
 
-        total = services.replay_tickets(date_from=date_from, date_to=date_to).count()
+        total = dry_runs.replay_tickets(date_from=date_from, date_to=date_to).count()
         with tqdm(
             total=total,
             unit="ticket",
@@ -75,7 +75,7 @@ class Command(BaseCommand):
             leave=False,
         ) as bar:
             try:
-                report = services.replay(
+                report = dry_runs.replay(
                     date_from=date_from,
                     date_to=date_to,
                     rule_ids=rule_ids or None,

@@ -7,7 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from tickets.clock import record_due_breaches
-from workflow import services
+from workflow import runs
 from workflow.engine import vocabulary as vocab
 from workflow.models import RuleFiring
 
@@ -34,7 +34,7 @@ class Command(BaseCommand):
         breaches = record_due_breaches(started)
         if breaches:
             self.stdout.write(f"Recorded {breaches} service level breach(es).")
-        report = services.run_escalations(user=user)
+        report = runs.run_escalations(user=user)
         if not report.fired:
             if options["verbosity"] >= 2 or report.skipped:
                 self.stdout.write(
