@@ -33,7 +33,7 @@ from services.models import ServiceInstance, ServiceLevel
 from tickets.choices import Level, TicketType
 from tickets.models import Ticket
 from vip.models import VipStatus
-from workflow import dry_runs, selectors, services
+from workflow import definitions, dry_runs, selectors, services
 from workflow.engine import vocabulary as vocab
 from workflow.models import ACTION_COLUMNS, CRITERION_COLUMNS, Action, Criterion, Rule, RuleFiring
 
@@ -123,19 +123,11 @@ def _live_forms(formset) -> list[forms.ModelForm]:
     return rows
 
 
-def criterion_item(form: CriterionForm) -> dict[str, Any]:
+def _criterion_item(form: CriterionForm) -> dict[str, Any]:
     criterion = form.instance
     is_set = criterion.field == "vip_status" and criterion.operator in vocab.SET_OPERATORS
     statuses = [s.pk for s in form.cleaned_data.get("statuses") or ()] if is_set else None
-    value = criterion.generic_value(statuses)
-    if isinstance(value, frozenset):
-        value = sorted(value)
-    return {"id": criterion.pk, "field": criterion.field, "operator": criterion.operator, "value": value}
-
-
-def action_item(form: ActionForm) -> dict[str, Any]:
-    action = form.instance
-    return {"id": action.pk, "type": action.action_type, "value": action.generic_value(), "text": action.text}
+    return definitions.criterion_item(criterion, statuses)
 
 
 def _criterion_column(form: CriterionForm, key: str) -> str | None:
@@ -179,8 +171,8 @@ class RuleForms:
         try:
             services.rule_check(
                 rule,
-                criteria=[criterion_item(f) for f in criteria_forms],
-                actions=[action_item(f) for f in action_forms],
+                criteria=[_criterion_item(f) for f in criteria_forms],
+                actions=[definitions.action_item(f.instance) for f in action_forms],
             )
         except services.RuleValidationError as error:
             self._show(error.nested, criteria_forms, action_forms)
@@ -307,8 +299,8 @@ class RuleAdmin(AuditedAdmin):
         reason = form.cleaned_data.get(REASON_FIELD, "")
         fields = {name: form.cleaned_data[name] for name in RULE_FORM_FIELDS}
         by_model = {fs.model: fs for fs in formsets}
-        criteria = [criterion_item(f) for f in _live_forms(by_model[Criterion])]
-        actions = [action_item(f) for f in _live_forms(by_model[Action])]
+        criteria = [_criterion_item(f) for f in _live_forms(by_model[Criterion])]
+        actions = [definitions.action_item(f.instance) for f in _live_forms(by_model[Action])]
         rule = form.instance
         if change:
             services.rule_update(
@@ -463,9 +455,9 @@ class _Values:
         if field == "priority":
             return f"P{value}"
         if field == "status":
-            return selectors.choice_labels("statuses").get(value, str(value))
+            return definitions.choice_labels("statuses").get(value, str(value))
         if field in ("impact", "urgency"):
-            return selectors.choice_labels("levels").get(value, str(value))
+            return definitions.choice_labels("levels").get(value, str(value))
         return str(self.names.get(field, {}).get(value, value))
 
 

@@ -22,6 +22,7 @@ from tickets.choices import LIFECYCLE
 from tickets.models import Ticket
 from vip.visibility import HIDDEN, is_visible
 from workflow import selectors
+from workflow.definitions import choice_labels
 from workflow.engine import Evaluation, RuleDef, RuleSet, evaluate
 from workflow.engine import vocabulary as vocab
 from workflow.models import RuleFiring
@@ -245,7 +246,7 @@ def _sample(ticket: Ticket, evaluation: Evaluation, changes: Mapping[str, tuple[
         elif name == "priority":
             old_text, new_text = f"P{old}", f"P{new}"
         else:
-            labels = selectors.choice_labels("statuses")
+            labels = choice_labels("statuses")
             old_text, new_text = labels.get(old, old), labels.get(new, new)
         shown[name] = {"old": old, "new": new, "old_display": old_text, "new_display": new_text}
     return {

@@ -18,7 +18,9 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from workflow.definitions import choice_known, choice_labels
 from workflow.engine import vocabulary as vocab
+from workflow.engine.validation import validate_action, validate_criterion
 
 TRIGGER_CHOICES = list(vocab.TRIGGERS.items())
 MATCH_CHOICES = list(vocab.MATCHES.items())
@@ -329,7 +331,7 @@ class Criterion(models.Model):
             related = getattr(self, column, None)
             return str(related) if related is not None else ""
         if spec.kind == "choice":
-            labels = _choice_labels(spec.choices)
+            labels = choice_labels(spec.choices)
             values = [v.strip() for v in (self.value or "").split(",") if v.strip()]
             return ", ".join(str(labels.get(v, v)) for v in values)
         if spec.key == "priority":
@@ -352,9 +354,6 @@ class Criterion(models.Model):
             offered = ", ".join(vocab.OPERATORS[o] for o in spec.operators)
             raise ValidationError({"operator": [f"For {spec.label} choose one of: {offered}."]})
         # The scalar checks need no database; ids are checked by the foreign keys themselves.
-        from workflow.engine.validation import validate_criterion
-        from workflow.selectors import choice_known
-
         if spec.kind == "vip" and self.operator in vocab.SET_OPERATORS:
             return  # the many-to-many is checked by the service or the form, which hold the chosen statuses
         trigger = self.rule.trigger if self.rule_id else None
@@ -473,9 +472,9 @@ class Action(models.Model):
         if spec.value == "priority":
             return f"P{self.value}"
         if spec.value == "level":
-            return str(_choice_labels("levels").get(self.value, self.value))
+            return str(choice_labels("levels").get(self.value, self.value))
         if spec.value == "status":
-            return str(_choice_labels("statuses").get(self.value, self.value))
+            return str(choice_labels("statuses").get(self.value, self.value))
         return self.value
 
     def describe(self) -> str:
@@ -490,9 +489,6 @@ class Action(models.Model):
         spec = self.spec
         if spec is None:
             raise ValidationError({"action_type": [f"Unknown action '{self.action_type}'."]})
-        from workflow.engine.validation import validate_action
-        from workflow.selectors import choice_known
-
         column = ACTION_COLUMNS.get(spec.value)
         if column is not None and getattr(self, f"{column}_id") is None:
             raise ValidationError({column: [f"Choose the {self._meta.get_field(column).verbose_name}."]})
@@ -603,12 +599,6 @@ class RuleFiring(models.Model):
 
     def applied_steps(self) -> list[dict]:
         return [a for a in self.actions if a.get("outcome") == "applied"]
-
-
-def _choice_labels(kind: str) -> dict[str, str]:
-    from workflow.selectors import choice_labels
-
-    return choice_labels(kind)
 
 
 class ReplayJob(models.Model):

@@ -9,7 +9,6 @@ import datetime as dt
 import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import cache
 from typing import Any
 
 from django.contrib.auth import get_user_model
@@ -18,46 +17,20 @@ from django.db.models import OuterRef, QuerySet, Subquery
 from django.utils import timezone
 
 from people.models import Team
-from services.models import ConfigurationItem, CustomerGroup, ServiceInstance, ServiceLevel, TechnicalService, Timeframe
+from services.models import CustomerGroup, ServiceInstance, ServiceLevel, TechnicalService, Timeframe
 from services.selectors import _reachable, current_memberships, group_edges
 from tickets import clock
 from tickets.choices import LIFECYCLE, Level, Source, Status, Target, TicketType
 from tickets.models import Ticket
 from vip.models import VipStatus
-from workflow.engine import ActionDef, CriterionDef, EngineConfig, RuleDef, RuleSet, TicketSnapshot
+from workflow.definitions import choice_known, choice_labels, rule_def
+from workflow.engine import EngineConfig, RuleDef, RuleSet, TicketSnapshot
 from workflow.engine import vocabulary as vocab
 from workflow.engine.lint import LintContext
 from workflow.engine.validation import Known
 from workflow.models import Action, Criterion, Rule, RuleFiring
 
-RESOLVE_MESSAGE = "A rule cannot resolve a ticket: resolving needs a resolution note written by an analyst."
-
-
 # -- vocabularies -----------------------------------------------------------------------------------------------------
-@cache
-def choice_labels(kind: str) -> dict[str, str]:
-    """value -> label for the scalar vocabularies criteria and actions use."""
-    choices = {
-        "ticket_types": TicketType.choices,
-        "levels": Level.choices,
-        "statuses": Status.choices,
-        "sources": Source.choices,
-        "ci_types": ConfigurationItem.Type.choices,
-    }[kind]
-    return {value: str(label) for value, label in choices}
-
-
-def choice_known() -> Known:
-    """What validation needs without the database: the scalar vocabularies and the status transitions."""
-    return Known(
-        ticket_types=choice_labels("ticket_types"),
-        levels=choice_labels("levels"),
-        statuses=choice_labels("statuses"),
-        sources=choice_labels("sources"),
-        ci_types=choice_labels("ci_types"),
-        transitions=LIFECYCLE.transitions,
-        status_needing_input={Status.RESOLVED: RESOLVE_MESSAGE},
-    )
 
 
 def known_ids(criteria: Iterable[dict], actions: Iterable[dict]) -> Known:
@@ -113,45 +86,6 @@ def rules_queryset() -> QuerySet[Rule]:
     """Rules with their definition and the id of their latest history row (the version a firing records)."""
     latest = Rule.history.filter(id=OuterRef("pk")).order_by("-history_id").values("history_id")[:1]
     return Rule.objects.ordered().with_definition().annotate(version_id=Subquery(latest))
-
-
-def criterion_def(criterion: Criterion) -> CriterionDef:
-    statuses = list(criterion.vip_statuses.all()) if criterion.operator in vocab.SET_OPERATORS else None
-    value = criterion.generic_value([s.pk for s in statuses] if statuses is not None else None)
-    rank = criterion.vip_status.position if criterion.field == "vip_status" and criterion.vip_status_id else None
-    return CriterionDef(
-        field=criterion.field,
-        operator=criterion.operator,
-        value=value,
-        display=criterion.value_display(statuses),
-        rank=rank,
-        id=criterion.pk,
-    )
-
-
-def action_def(action: Action) -> ActionDef:
-    return ActionDef(
-        type=action.action_type,
-        value=action.generic_value(),
-        text=action.text,
-        display=action.describe(),
-        id=action.pk,
-    )
-
-
-def rule_def(rule: Rule) -> RuleDef:
-    return RuleDef(
-        id=rule.pk,
-        name=rule.name,
-        position=rule.position,
-        trigger=rule.trigger,
-        match=rule.match,
-        stop_processing=rule.stop_processing,
-        criteria=tuple(criterion_def(c) for c in rule.criteria.all()),
-        actions=tuple(action_def(a) for a in rule.actions.all()),
-        active=rule.active,
-        version_id=getattr(rule, "version_id", None),
-    )
 
 
 def load_rules(*, active_only: bool = True, ids: Iterable[int] | None = None) -> list[RuleDef]:

@@ -17,6 +17,7 @@ from itsm.audit import clean_reason, mark
 from itsm.services import record_delete
 from vip.models import VipStatus
 from workflow import selectors
+from workflow.definitions import action_item, build_actions, build_criteria, criterion_item, plain_items
 from workflow.engine import lint
 from workflow.engine import vocabulary as vocab
 from workflow.engine.lint import LintWarning
@@ -74,29 +75,11 @@ def _check_fields(fields: Mapping[str, Any]) -> None:
         raise ValueError(f"Not writable here: {', '.join(sorted(unknown))}")
 
 
-def _plain_items(items: Iterable[Mapping[str, Any]] | None) -> list[dict[str, Any]] | None:
-    if items is None:
-        return None
-    plain = []
-    for item in items:
-        item = dict(item)
-        value = item.get("value")
-        if isinstance(value, models.Model):
-            item["value"] = value.pk
-        elif isinstance(value, list | tuple | set | frozenset):
-            item["value"] = [getattr(v, "pk", v) for v in value]
-        plain.append(item)
-    return plain
-
-
 def _validate(rule: Rule, criteria: list[dict] | None, actions: list[dict] | None) -> None:
     if criteria is None:
-        criteria = [
-            {"field": c.field, "operator": c.operator, "value": _jsonish(c.generic_value())}
-            for c in rule.criteria.all()
-        ]
+        criteria = [criterion_item(c) for c in rule.criteria.all()]
     if actions is None:
-        actions = [{"type": a.action_type, "value": a.generic_value(), "text": a.text} for a in rule.actions.all()]
+        actions = [action_item(a) for a in rule.actions.all()]
     errors = validate_rule(
         trigger=rule.trigger,
         match=rule.match,
@@ -116,43 +99,7 @@ def rule_check(
 ) -> None:
     """The checks `rule_create` / `rule_update` make, without saving: RuleValidationError with nested field errors
     (the admin runs it while validating its forms, so a bad value is a field error before anything is written)."""
-    _validate(rule, _plain_items(criteria), _plain_items(actions))
-
-
-def _jsonish(value: Any) -> Any:
-    return sorted(value) if isinstance(value, frozenset | set) else value
-
-
-def _build_criteria(rule: Rule, items: list[dict]) -> list[tuple[Criterion, list[int] | None]]:
-    existing = {c.pk: c for c in rule.criteria.all()} if rule.pk else {}
-    built = []
-    for order, item in enumerate(items, start=1):
-        criterion = existing.get(item.get("id")) if item.get("id") else None
-        criterion = criterion or Criterion(rule=rule)
-        criterion.order = order
-        criterion.field = item.get("field")
-        criterion.operator = item.get("operator")
-        value = item.get("value")
-        if isinstance(value, list):
-            value = frozenset(value)
-        vip_ids = criterion.set_generic_value(value)
-        is_set = criterion.field == "vip_status" and criterion.operator in vocab.SET_OPERATORS
-        built.append((criterion, list(vip_ids) if is_set else None))
-    return built
-
-
-def _build_actions(rule: Rule, items: list[dict]) -> list[Action]:
-    existing = {a.pk: a for a in rule.actions.all()} if rule.pk else {}
-    built = []
-    for order, item in enumerate(items, start=1):
-        action = existing.get(item.get("id")) if item.get("id") else None
-        action = action or Action(rule=rule)
-        action.order = order
-        action.action_type = item.get("type")
-        action.text = item.get("text") or ""
-        action.set_generic_value(item.get("value"))
-        built.append(action)
-    return built
+    _validate(rule, plain_items(criteria), plain_items(actions))
 
 
 def _row_state(obj: models.Model) -> tuple:
@@ -236,14 +183,14 @@ def rule_create(
     lists of ids, strings, ints); actions `{"type", "value", "text"}`. Bad values are field errors; nothing is saved."""
     reason = clean_reason(change_reason)
     _check_fields(fields)
-    criteria_items = _plain_items(criteria) or []
-    action_items = _plain_items(actions) or []
+    criteria_items = plain_items(criteria) or []
+    action_items = plain_items(actions) or []
     rules = _lock_rules()
     rule = Rule(**fields)
     rule.position = len(rules) + 1
     _validate(rule, criteria_items, action_items)
-    built_criteria = _build_criteria(rule, criteria_items)
-    built_actions = _build_actions(rule, action_items)
+    built_criteria = build_criteria(rule, criteria_items)
+    built_actions = build_actions(rule, action_items)
     _clean_rows(built_criteria, built_actions)
     rule.summary = describe_rule(rule, [c for c, _ in built_criteria], built_actions, _vip_objects(built_criteria))
     rule.full_clean()
@@ -271,11 +218,11 @@ def rule_update(
     for name, value in fields.items():
         setattr(rule, name, value)
     rule.position = current.position
-    criteria_items = _plain_items(criteria)
-    action_items = _plain_items(actions)
+    criteria_items = plain_items(criteria)
+    action_items = plain_items(actions)
     _validate(rule, criteria_items, action_items)
-    built_criteria = _build_criteria(rule, criteria_items) if criteria_items is not None else None
-    built_actions = _build_actions(rule, action_items) if action_items is not None else None
+    built_criteria = build_criteria(rule, criteria_items) if criteria_items is not None else None
+    built_actions = build_actions(rule, action_items) if action_items is not None else None
     if built_criteria is not None or built_actions is not None:
         _clean_rows(built_criteria or [], built_actions or [])
     all_criteria = built_criteria if built_criteria is not None else _current_criteria(rule)

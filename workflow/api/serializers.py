@@ -28,6 +28,7 @@ from services.models import ConfigurationItem, ServiceInstance
 from tickets.api.serializers import ConfigurationItemBriefSerializer, TicketBriefSerializer, text_field
 from tickets.choices import Level, Source, TicketType
 from workflow import services
+from workflow.definitions import listed
 from workflow.engine import vocabulary as vocab
 from workflow.models import Action, Criterion, ReplayJob, Rule, RuleFiring
 
@@ -86,12 +87,6 @@ class AnyValueField(serializers.JSONField):
     pass
 
 
-def _jsonish(value: Any) -> Any:
-    if isinstance(value, frozenset | set):
-        return sorted(value, key=str)
-    return value
-
-
 # -- rules ------------------------------------------------------------------------------------------------------------
 class CriterionSerializer(serializers.Serializer):
     """One criterion: a ticket field, an operator the field offers, and a value."""
@@ -115,7 +110,7 @@ class CriterionSerializer(serializers.Serializer):
             "id": criterion.pk,
             "field": criterion.field,
             "operator": criterion.operator,
-            "value": _jsonish(value),
+            "value": listed(value),
             "value_display": criterion.value_display(statuses),
             "description": criterion.describe(statuses),
         }
