@@ -323,7 +323,7 @@ def _engine_direct(*, snapshots: int, runs: int) -> tuple[list[float], int]:
     """Hand-built snapshots from real tickets (one query), evaluated by workflow.engine.evaluate."""
     from services.models import Membership
     from workflow import engine
-    from workflow.selectors import engine_config, load_ruleset
+    from workflow.loading import engine_config, load_ruleset
 
     ruleset = load_ruleset()
     config = engine_config()

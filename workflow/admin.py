@@ -33,7 +33,7 @@ from services.models import ServiceInstance, ServiceLevel
 from tickets.choices import Level, TicketType
 from tickets.models import Ticket
 from vip.models import VipStatus
-from workflow import definitions, dry_runs, selectors, services
+from workflow import definitions, dry_runs, services, snapshots
 from workflow.engine import vocabulary as vocab
 from workflow.models import ACTION_COLUMNS, CRITERION_COLUMNS, Action, Criterion, Rule, RuleFiring
 
@@ -592,7 +592,7 @@ class SimulateForm(forms.Form):
         if data.get("ticket"):
             return {"ticket": data["ticket"], "at": data.get("at"), **common}
         at = data.get("at") or timezone.now()
-        hypothetical = selectors.Hypothetical(
+        hypothetical = snapshots.Hypothetical(
             caller=data["caller"],
             ticket_type=data["ticket_type"] or TicketType.INCIDENT,
             title=data.get("title") or "",

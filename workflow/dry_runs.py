@@ -21,7 +21,7 @@ from people.models import Team
 from tickets.choices import LIFECYCLE
 from tickets.models import Ticket
 from vip.visibility import HIDDEN, is_visible
-from workflow import selectors
+from workflow import loading, snapshots
 from workflow.definitions import choice_labels
 from workflow.engine import Evaluation, RuleDef, RuleSet, evaluate
 from workflow.engine import vocabulary as vocab
@@ -35,7 +35,7 @@ log = logging.getLogger(__name__)
 def simulate(
     *,
     ticket: Ticket | None = None,
-    hypothetical: selectors.Hypothetical | None = None,
+    hypothetical: snapshots.Hypothetical | None = None,
     event: str = vocab.CREATE,
     at: dt.datetime | None = None,
     try_rule_ids: Iterable[int] = (),
@@ -55,7 +55,7 @@ def simulate(
     if (ticket is None) == (hypothetical is None):
         raise ValueError("Give either a ticket or a hypothetical ticket.")
     try_ids = set(try_rule_ids)
-    rules = selectors.load_rules(active_only=False)
+    rules = loading.load_rules(active_only=False)
     chosen = []
     for rule in rules:
         if rule.id in try_ids:
@@ -64,29 +64,29 @@ def simulate(
             chosen.append(rule)
     chosen.extend(replace(d, active=True) for d in drafts)
     if ticket is not None:
-        target = selectors.ticket_for_snapshot(ticket)
+        target = snapshots.ticket_for_snapshot(ticket)
         if changes:
             _what_if(target, changes)
     else:
-        target = selectors.hypothetical_ticket(hypothetical)
+        target = snapshots.hypothetical_ticket(hypothetical)
         at = at or hypothetical.at
-    snapshot = selectors.snapshot_for(target, at=at, scheduled=event == vocab.SCHEDULED)
+    snapshot = snapshots.snapshot_for(target, at=at, scheduled=event == vocab.SCHEDULED)
     caller = target.caller if target.caller_id else None
     if viewer is not None and caller is not None and not is_visible(caller.vip_status, viewer):
         names = {**snapshot.names, **({"vip_status": HIDDEN} if "vip_status" in snapshot.names else {})}
         snapshot = replace(snapshot, vip_status_name=HIDDEN, names=names)
-    return evaluate(snapshot, RuleSet(chosen), event=event, config=selectors.engine_config())
+    return evaluate(snapshot, RuleSet(chosen), event=event, config=loading.engine_config())
 
 
 def simulate_unsaved(ticket: Ticket, *, event: str = vocab.CREATE, viewer: Any = None) -> Evaluation:
     """The active rules over an unsaved ticket built by the caller (the Log a call preview)."""
-    rules = [rule for rule in selectors.load_rules(active_only=True)]
-    snapshot = selectors.snapshot_for(ticket, at=ticket.opened_at, scheduled=False)
+    rules = [rule for rule in loading.load_rules(active_only=True)]
+    snapshot = snapshots.snapshot_for(ticket, at=ticket.opened_at, scheduled=False)
     caller = ticket.caller if ticket.caller_id else None
     if viewer is not None and caller is not None and not is_visible(caller.vip_status, viewer):
         names = {**snapshot.names, **({"vip_status": HIDDEN} if "vip_status" in snapshot.names else {})}
         snapshot = replace(snapshot, vip_status_name=HIDDEN, names=names)
-    return evaluate(snapshot, RuleSet(rules), event=event, config=selectors.engine_config())
+    return evaluate(snapshot, RuleSet(rules), event=event, config=loading.engine_config())
 
 
 def _what_if(ticket: Ticket, changes: Mapping[str, Any]) -> None:
@@ -154,7 +154,7 @@ def replay_range(date_from: dt.date | None, date_to: dt.date | None) -> tuple[dt
 
 
 def replay_tickets(*, date_from: dt.date | None = None, date_to: dt.date | None = None):
-    tickets = Ticket.objects.select_related(*selectors.SNAPSHOT_RELATED).order_by("opened_at", "pk")
+    tickets = Ticket.objects.select_related(*snapshots.SNAPSHOT_RELATED).order_by("opened_at", "pk")
     if date_from:
         tickets = tickets.filter(opened_at__date__gte=date_from)
     if date_to:
@@ -186,21 +186,21 @@ def replay(
         raise ValidationError({"change_reason": ["Give a change reason to apply a replay."]})
     drafts = list(drafts)
     if rule_ids is None and not drafts:
-        rules = selectors.load_rules(active_only=True)
+        rules = loading.load_rules(active_only=True)
     else:
-        rules = selectors.load_rules(active_only=False, ids=list(rule_ids or ()))
+        rules = loading.load_rules(active_only=False, ids=list(rule_ids or ()))
     rules = [replace(r, active=True, trigger=vocab.BOTH) for r in [*rules, *drafts]]
     ruleset = RuleSet(rules)
-    config = selectors.engine_config()
+    config = loading.engine_config()
     report = ReplayReport(dry_run=not apply)
     at = timezone.now()
     tickets = replay_tickets(date_from=date_from, date_to=date_to)
     for batch in batches(tickets, batch_size):
-        context = selectors.SnapshotContext(batch, at=at, load_fired=True)
+        context = snapshots.SnapshotContext(batch, at=at, load_fired=True)
         for ticket in batch:
             report.scanned += 1
             evaluation = evaluate(
-                selectors.snapshot_for(ticket, context=context), ruleset, event=vocab.UPDATE, config=config
+                snapshots.snapshot_for(ticket, context=context), ruleset, event=vocab.UPDATE, config=config
             )
             if evaluation.hits:
                 report.matched += 1

@@ -23,7 +23,7 @@ from people.models import Team
 from services.models import ServiceLevel
 from tickets.choices import OPEN_STATUSES
 from tickets.models import Ticket
-from workflow import selectors
+from workflow import loading, snapshots
 from workflow.engine import APPLIED, SKIPPED, Evaluation, RuleSet, evaluate
 from workflow.engine import vocabulary as vocab
 from workflow.models import RuleFiring
@@ -55,14 +55,14 @@ def run_rules(
     the event. `ticket` is updated in place, so the caller sees the values the rules set.
     """
     if rules is not None:
-        ruleset, config = rules, selectors.engine_config()
+        ruleset, config = rules, loading.engine_config()
     else:
-        ruleset, config = selectors.live_rules()
+        ruleset, config = loading.live_rules()
     if not ruleset.by_event.get(event):
         return None
-    fresh = selectors.ticket_for_snapshot(ticket, reuse=event == vocab.CREATE)
-    snapshot = selectors.snapshot_for(
-        fresh, at=at, scheduled=event == vocab.SCHEDULED, fields=selectors.fields_used(ruleset)
+    fresh = snapshots.ticket_for_snapshot(ticket, reuse=event == vocab.CREATE)
+    snapshot = snapshots.snapshot_for(
+        fresh, at=at, scheduled=event == vocab.SCHEDULED, fields=loading.fields_used(ruleset)
     )
     evaluation = evaluate(snapshot, ruleset, event=event, config=config)
     if not evaluation.hits:
@@ -239,30 +239,30 @@ def run_escalations(
     (ticket, rule) constraint on scheduled firings makes a second server's attempt roll back instead of firing twice.
     """
     report = EscalationReport()
-    ruleset = selectors.load_ruleset()
+    ruleset = loading.load_ruleset()
     if not ruleset.by_event.get(vocab.SCHEDULED):
         return report
     at = at or timezone.now()
-    config = selectors.engine_config()
-    tickets = Ticket.objects.select_related(*selectors.SNAPSHOT_RELATED).filter(status__in=OPEN_STATUSES)
+    config = loading.engine_config()
+    tickets = Ticket.objects.select_related(*snapshots.SNAPSHOT_RELATED).filter(status__in=OPEN_STATUSES)
     for batch in batches(tickets.order_by("pk"), batch_size):
-        context = selectors.SnapshotContext(batch, at=at, load_fired=True)
+        context = snapshots.SnapshotContext(batch, at=at, load_fired=True)
         for ticket in batch:
             report.scanned += 1
             if progress is not None:
                 progress(1)
             candidate = evaluate(
-                selectors.snapshot_for(ticket, context=context), ruleset, event=vocab.SCHEDULED, config=config
+                snapshots.snapshot_for(ticket, context=context), ruleset, event=vocab.SCHEDULED, config=config
             )
             if not candidate.hits:
                 continue
             try:
                 with transaction.atomic():
                     Ticket.objects.select_for_update().filter(pk=ticket.pk).values_list("pk", flat=True).first()
-                    fresh = selectors.ticket_for_snapshot(ticket.pk)
+                    fresh = snapshots.ticket_for_snapshot(ticket.pk)
                     if fresh.status not in OPEN_STATUSES:
                         continue
-                    snapshot = selectors.snapshot_for(fresh, at=at, scheduled=True)
+                    snapshot = snapshots.snapshot_for(fresh, at=at, scheduled=True)
                     evaluation = evaluate(snapshot, ruleset, event=vocab.SCHEDULED, config=config)
                     if not evaluation.hits:
                         report.skipped += 1

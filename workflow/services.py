@@ -16,7 +16,7 @@ from itsm import positions
 from itsm.audit import clean_reason, mark
 from itsm.services import record_delete
 from vip.models import VipStatus
-from workflow import selectors
+from workflow import loading, selectors
 from workflow.definitions import action_item, build_actions, build_criteria, criterion_item, plain_items
 from workflow.engine import lint
 from workflow.engine import vocabulary as vocab
@@ -85,7 +85,7 @@ def _validate(rule: Rule, criteria: list[dict] | None, actions: list[dict] | Non
         match=rule.match,
         criteria=criteria,
         actions=actions,
-        known=selectors.known_ids(criteria, actions),
+        known=loading.known_ids(criteria, actions),
     )
     if errors:
         raise RuleValidationError(errors)
@@ -277,7 +277,7 @@ def rule_delete(rule: Rule, *, user: Any, change_reason: str | None) -> None:
 
 def rule_warnings(rule_ids: Iterable[int] | None = None) -> list[LintWarning]:
     """Lint over all rules (shadowing depends on the others); only the warnings for `rule_ids` when given."""
-    warnings = lint(selectors.load_rules(active_only=False), selectors.lint_context())
+    warnings = lint(loading.load_rules(active_only=False), selectors.lint_context())
     if rule_ids is None:
         return warnings
     wanted = set(rule_ids)

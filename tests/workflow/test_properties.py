@@ -18,7 +18,7 @@ from tests import factories
 from tests.tickets import factories as ticket_factories
 from tests.workflow.factories import rule
 from tickets import services as ticket_services
-from workflow import dry_runs, selectors
+from workflow import dry_runs, snapshots
 from workflow.models import RuleFiring
 
 pytestmark = pytest.mark.django_db
@@ -132,7 +132,7 @@ def test_simulate_agrees_with_logging_the_ticket(world):
             caller = world["people"][data["caller"]]
             team = world["teams"][data["team"]] if data["team"] is not None else None
             fields = {k: data[k] for k in ("ticket_type", "impact", "urgency", "title")}
-            simulated = dry_runs.simulate(hypothetical=selectors.Hypothetical(caller=caller, team=team, **fields))
+            simulated = dry_runs.simulate(hypothetical=snapshots.Hypothetical(caller=caller, team=team, **fields))
             expected_rules = [r.id for r in simulated.matched_rules]
             snapshot = simulated.snapshot
             changes = simulated.plan.changes

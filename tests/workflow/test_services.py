@@ -22,7 +22,7 @@ from tests.workflow.factories import rule
 from tickets import services as ticket_services
 from tickets.models import TicketNote
 from vip.services import vip_status_delete
-from workflow import dry_runs, runs, selectors, services
+from workflow import dry_runs, runs, selectors, services, snapshots
 from workflow.models import Criterion, Rule, RuleFiring
 from workflow.services import RuleValidationError
 
@@ -284,10 +284,10 @@ def test_simulate_hypothetical_ticket(exec_person, executive):
         criteria=[("vip_status", "is", executive.pk), ("impact", "is", "high")],
         actions=[("set_priority", 1)],
     )
-    hypo = selectors.Hypothetical(caller=exec_person, impact="high", urgency="low")
+    hypo = snapshots.Hypothetical(caller=exec_person, impact="high", urgency="low")
     result = dry_runs.simulate(hypothetical=hypo)
     assert result.plan.changes == {"priority": 1}
-    other = dry_runs.simulate(hypothetical=selectors.Hypothetical(caller=exec_person, impact="low"))
+    other = dry_runs.simulate(hypothetical=snapshots.Hypothetical(caller=exec_person, impact="low"))
     assert other.trace[0].outcome == "not matched"
     assert other.trace[0].failed[0].field == "impact"
 

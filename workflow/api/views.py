@@ -18,7 +18,7 @@ from itsm.api import AuditedAutoSchema, AuditedModelViewSet, as_drf_error
 from itsm.exceptions import RuleRefusal
 from itsm.parsers import SafeJSONParser
 from tickets.selectors import normalise_number
-from workflow import dry_runs, jobs, selectors, services
+from workflow import dry_runs, jobs, selectors, services, snapshots
 from workflow.api.serializers import (
     ReplayJobSerializer,
     ReplayResultSerializer,
@@ -139,7 +139,7 @@ class RuleSimulateView(DryRunView):
         else:
             caller = data.pop("caller", None)
             fields = {k: v for k, v in data.items() if v is not None}
-            hypothetical = selectors.Hypothetical(caller=caller, at=at, **fields)
+            hypothetical = snapshots.Hypothetical(caller=caller, at=at, **fields)
             evaluation = dry_runs.simulate(
                 hypothetical=hypothetical,
                 event=event or vocab.CREATE,
