@@ -384,41 +384,6 @@ class SimulateResultSerializer(serializers.Serializer):
     notifications = NotificationSerializer(many=True)
 
 
-def simulate_result(evaluation, ticket) -> dict[str, Any]:
-    plan = evaluation.plan
-    snapshot = evaluation.snapshot
-    current = {
-        "priority": snapshot.priority,
-        "team": snapshot.team_id,
-        "status": snapshot.status,
-        "impact": snapshot.impact,
-        "urgency": snapshot.urgency,
-        "assignee": snapshot.assignee_id,
-        "service_level": snapshot.service_level_id,
-    }
-    trace = []
-    for result in evaluation.trace:
-        row = result.to_dict()
-        row["matched"] = result.matched
-        trace.append(row)
-    return {
-        "ticket": ticket,
-        "event": evaluation.event,
-        "values": {k: str(v) for k, v in snapshot.names.items()},
-        "matched": [r.id for r in evaluation.matched_rules],
-        "rules": trace,
-        "changes": [
-            {"field": name, "old": current.get(name), "new": value, "set_by": plan.set_by.get(name)}
-            for name, value in plan.changes.items()
-        ],
-        "steps": [s.to_dict() for s in plan.steps],
-        "notes": [n.text for n in plan.notes],
-        "notifications": [
-            {"team": n.team_id, "email": n.email or "", "subject": n.subject or ""} for n in plan.notifications
-        ],
-    }
-
-
 # -- replay -----------------------------------------------------------------------------------------------------------
 class ReplaySerializer(serializers.Serializer):
     """Which rules over which tickets; always a dry run here (applying needs the admin page or the command)."""

@@ -17,8 +17,9 @@ from rest_framework.response import Response
 from itsm.api import AuditedAutoSchema, AuditedModelViewSet, as_drf_error
 from itsm.exceptions import RuleRefusal
 from itsm.parsers import SafeJSONParser
+from tickets.models import Ticket
 from tickets.selectors import normalise_number
-from workflow import dry_runs, jobs, selectors, services, snapshots
+from workflow import dry_runs, jobs, presenter, services, snapshots
 from workflow.api.serializers import (
     ReplayJobSerializer,
     ReplayResultSerializer,
@@ -27,7 +28,6 @@ from workflow.api.serializers import (
     RuleSerializer,
     SimulateResultSerializer,
     SimulateSerializer,
-    simulate_result,
 )
 from workflow.engine import vocabulary as vocab
 from workflow.models import ReplayJob, Rule
@@ -124,7 +124,7 @@ class RuleSimulateView(DryRunView):
         ticket = None
         if number is not None:
             normalised = normalise_number(number)
-            ticket = selectors.Ticket.objects.filter(number=normalised).first() if normalised else None
+            ticket = Ticket.objects.filter(number=normalised).first() if normalised else None
             if ticket is None:
                 raise RuleRefusal({"ticket": [f"No ticket numbered '{number[:40]}'."]})
             evaluation = dry_runs.simulate(
@@ -147,7 +147,7 @@ class RuleSimulateView(DryRunView):
                 only=only,
                 viewer=request.user,
             )
-        return Response(SimulateResultSerializer(simulate_result(evaluation, ticket)).data)
+        return Response(SimulateResultSerializer(presenter.simulate_result(evaluation, ticket)).data)
 
 
 class CanChangeRules(permissions.BasePermission):
