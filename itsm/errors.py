@@ -23,3 +23,16 @@ def permission_denied(request, exception=None):
     if _api(request):
         return JsonResponse({"detail": "You do not have permission to perform this action."}, status=403)
     return defaults.permission_denied(request, exception)
+
+
+def page_not_found(request, exception=None):
+    """A JSON 404 for API paths (the router's default is an HTML page)."""
+    if _api(request):
+        return JsonResponse({"detail": "Not found."}, status=404)
+    return defaults.page_not_found(request, exception)
+
+
+def server_error(request):
+    if _api(request):
+        return JsonResponse({"detail": "Server error."}, status=500)
+    return defaults.server_error(request)

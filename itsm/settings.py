@@ -243,7 +243,7 @@ REST_FRAMEWORK = {
         "itsm.tokens.ExpiringTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["itsm.permissions.ModelPermissions"],
+    "DEFAULT_PERMISSION_CLASSES": ["itsm.api.permissions.ModelPermissions"],
     "DEFAULT_PAGINATION_CLASS": "itsm.pagination.StrictLimitOffsetPagination",
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",

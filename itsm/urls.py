@@ -8,8 +8,8 @@ from itsm.token_views import TokenRevokeView, TokenView
 
 handler400 = "itsm.errors.bad_request"
 handler403 = "itsm.errors.permission_denied"
-handler404 = "itsm.api.json_404"
-handler500 = "itsm.api.json_500"
+handler404 = "itsm.errors.page_not_found"
+handler500 = "itsm.errors.server_error"
 
 api_patterns = [
     path("auth/token/", TokenView.as_view(), name="api-token"),

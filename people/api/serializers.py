@@ -1,7 +1,8 @@
 from django.contrib.auth import get_user_model
 from rest_framework import serializers
 
-from itsm.api import AuditedModelSerializer, BriefRelatedField
+from itsm.api.fields import BriefRelatedField
+from itsm.api.serializers import AuditedModelSerializer
 from people import services
 from people.models import Person, Team
 from vip.api.serializers import VipStatusBriefSerializer

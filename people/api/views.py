@@ -1,6 +1,6 @@
 from django_filters import rest_framework as filters
 
-from itsm.api import AuditedModelViewSet
+from itsm.api.viewsets import AuditedModelViewSet
 from people import services
 from people.api.serializers import PersonSerializer, TeamSerializer
 from people.models import Person, Team

@@ -8,23 +8,17 @@ import io
 from typing import Any
 
 from drf_spectacular.utils import OpenApiParameter, OpenApiTypes, extend_schema
-from rest_framework import permissions, renderers, serializers
+from rest_framework import renderers, serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from itsm.api.fields import MAX_PK
+from itsm.api.permissions import HasPermission
 from itsm.exceptions import RuleRefusal
 from reports import selectors
 from vip.visibility import HIDDEN, can_see_confidential
 
 MAX_DAYS = 3 * 366
-
-
-class CanViewTickets(permissions.BasePermission):
-    """Reports count tickets: whoever may view tickets may read them."""
-
-    def has_permission(self, request, view):
-        user = request.user
-        return bool(user and user.is_authenticated and user.has_perm("tickets.view_ticket"))
 
 
 class CSVRenderer(renderers.BaseRenderer):
@@ -66,7 +60,7 @@ def _flatten(row: dict[str, Any]) -> dict[str, Any]:
 class PeriodQuery(serializers.Serializer):
     date_from = serializers.DateField(required=False)
     date_to = serializers.DateField(required=False)
-    customer_group = serializers.IntegerField(required=False, min_value=1, max_value=2**63 - 1)
+    customer_group = serializers.IntegerField(required=False, min_value=1, max_value=MAX_PK)
 
     def validate(self, attrs):
         empty = [name for name, value in self.initial_data.items() if name in self.fields and value == ""]
@@ -90,8 +84,8 @@ class PeriodQuery(serializers.Serializer):
 
 class AchievementQuery(PeriodQuery):
     group_by = serializers.ChoiceField(choices=list(selectors.GROUPS), required=False, default="customer_group")
-    service_instance = serializers.IntegerField(required=False, min_value=1, max_value=2**63 - 1)
-    service_level = serializers.IntegerField(required=False, min_value=1, max_value=2**63 - 1)
+    service_instance = serializers.IntegerField(required=False, min_value=1, max_value=MAX_PK)
+    service_level = serializers.IntegerField(required=False, min_value=1, max_value=MAX_PK)
     vip = serializers.ChoiceField(choices=["true", "false"], required=False)
 
     def validate_vip(self, value):
@@ -111,7 +105,8 @@ def hide_confidential(user, rows: list[dict]) -> list[dict]:
 
 
 class ReportView(APIView):
-    permission_classes = [CanViewTickets]
+    # Reports count tickets: whoever may view tickets may read them.
+    permission_classes = [HasPermission.of("tickets.view_ticket")]
     renderer_classes = [renderers.JSONRenderer, CSVRenderer]
     pagination_class = None
 
@@ -122,7 +117,7 @@ class ReportView(APIView):
         return super().handle_exception(exc)
 
 
-ID = {"type": "integer", "minimum": 1, "maximum": 2**63 - 1}
+ID = {"type": "integer", "minimum": 1, "maximum": MAX_PK}
 ACHIEVEMENT_PARAMETERS = [
     OpenApiParameter("date_from", OpenApiTypes.DATE, description="First day (default: 30 days ago)."),
     OpenApiParameter("date_to", OpenApiTypes.DATE, description="Last day (default: today)."),

@@ -10,7 +10,9 @@ from rest_framework import serializers
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from itsm.api import AuditedModelSerializer, AuditedModelViewSet
+from itsm.api.filters import id_filter
+from itsm.api.serializers import AuditedModelSerializer
+from itsm.api.viewsets import AuditedModelViewSet
 from itsm.exceptions import RuleRefusal
 from people.models import Person
 from services import calendar_services
@@ -222,7 +224,7 @@ class ServiceReviewSerializer(AuditedModelSerializer):
 
 
 class ServiceReviewFilter(filters.FilterSet):
-    service_instance = filters.NumberFilter(field_name="service_instance_id", min_value=1, max_value=2**63 - 1)
+    service_instance = id_filter("service_instance_id", "The service instance's id.")
 
     class Meta:
         model = ServiceReview

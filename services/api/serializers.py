@@ -4,7 +4,8 @@ from django.contrib.auth import get_user_model
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from itsm.api import AuditedModelSerializer, BriefRelatedField
+from itsm.api.fields import BriefRelatedField
+from itsm.api.serializers import AuditedModelSerializer
 from people.api.serializers import PersonBriefSerializer, TeamBriefSerializer, UserBriefSerializer
 from people.models import Person, Team
 from services import services

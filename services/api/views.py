@@ -4,7 +4,8 @@ from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema
 from rest_framework.decorators import action
 
-from itsm.api import AuditedModelViewSet
+from itsm.api.filters import id_filter
+from itsm.api.viewsets import AuditedModelViewSet
 from services import selectors, services
 from services.api import serializers as s
 from services.models import (
@@ -19,10 +20,6 @@ from services.models import (
 )
 
 PERSON = "person__vip_status"
-
-
-def id_filter(field_name: str, **kwargs) -> filters.NumberFilter:
-    return filters.NumberFilter(field_name=field_name, min_value=1, max_value=2**63 - 1, **kwargs)
 
 
 class TechnicalServiceFilter(filters.FilterSet):

@@ -8,14 +8,14 @@ from django.core.validators import RegexValidator
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from itsm.api import (
-    AuditedModelSerializer,
+from itsm.api.fields import (
     BriefRelatedField,
     StrictBooleanField,
     StrictCharField,
     StrictChoiceField,
     StrictIntegerField,
 )
+from itsm.api.serializers import AuditedModelSerializer
 from itsm.exceptions import RuleRefusal
 from people.api.serializers import PersonBriefSerializer, TeamBriefSerializer, UserBriefSerializer
 from people.models import Person, Team

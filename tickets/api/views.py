@@ -10,14 +10,17 @@ from django.db.models import Q
 from django.http import Http404
 from django.utils import timezone
 from django_filters import rest_framework as filters
-from drf_spectacular.utils import OpenApiParameter, OpenApiTypes, extend_schema, extend_schema_field, extend_schema_view
-from rest_framework import permissions, status
+from drf_spectacular.utils import OpenApiParameter, OpenApiTypes, extend_schema, extend_schema_view
+from rest_framework import status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from itsm.api import AuditedModelViewSet, as_drf_error, request_reason
+from itsm.api.filters import bool_filter, id_filter
+from itsm.api.permissions import MethodPermissions
+from itsm.api.serializers import request_reason
+from itsm.api.viewsets import AuditedModelViewSet
 from itsm.audit import REASON_REQUIRED_MESSAGE, reasons_required
-from itsm.exceptions import RuleRefusal
+from itsm.exceptions import RuleRefusal, as_drf_error
 from tickets import clock, extensions, selectors, services
 from tickets.api.serializers import (
     BreachSerializer,
@@ -30,31 +33,12 @@ from tickets.api.serializers import (
 from tickets.choices import OPEN_STATUSES, PRIORITY_CHOICES, DueState, Status, TicketType
 from tickets.models import Ticket, TicketNote, TicketRequestKey
 
-MAX_ID = 2**63 - 1
 NUMBER_PARAMETER = OpenApiParameter(
     "number",
     OpenApiTypes.STR,
     OpenApiParameter.PATH,
     description="The ticket number, e.g. INC000042.",
 )
-
-
-def id_filter(field_name: str, help_text: str) -> filters.NumberFilter:
-    return filters.NumberFilter(field_name=field_name, min_value=1, max_value=MAX_ID, help_text=help_text)
-
-
-@extend_schema_field({"type": "string", "enum": ["true", "false"]})
-class StrictBooleanFilter(filters.TypedChoiceFilter):
-    """true/false only: anything else is a 400, not a silently ignored filter."""
-
-
-def bool_filter(help_text: str, **kwargs) -> StrictBooleanFilter:
-    return StrictBooleanFilter(
-        choices=[("true", "true"), ("false", "false")],
-        coerce=lambda value: value == "true",
-        help_text=help_text,
-        **kwargs,
-    )
 
 
 class TicketFilter(filters.FilterSet):
@@ -100,20 +84,6 @@ class TicketFilter(filters.FilterSet):
 
     def filter_open(self, queryset, name, value):
         return queryset.filter(status__in=OPEN_STATUSES) if value else queryset.exclude(status__in=OPEN_STATUSES)
-
-
-class MethodPermissions(permissions.BasePermission):
-    """Django permissions per HTTP method, for actions whose model is not the viewset's."""
-
-    def __init__(self, by_method: dict[str, list[str]]):
-        self.by_method = by_method
-
-    def has_permission(self, request, view):
-        user = request.user
-        if not (user and user.is_authenticated):
-            return False
-        wanted = self.by_method.get(request.method, self.by_method.get("GET", []))
-        return user.has_perms(wanted)
 
 
 IDEMPOTENCY_KEY = OpenApiParameter(

@@ -1,6 +1,6 @@
 from rest_framework import serializers
 
-from itsm.api import AuditedModelSerializer, StrictCharField, StrictIntegerField
+from itsm.api.serializers import AuditedModelSerializer, MoveSerializer
 from vip import services
 from vip.models import VipStatus
 
@@ -43,6 +43,5 @@ class VipStatusSerializer(AuditedModelSerializer):
         return counted if counted is not None else services.vip_status_holder_count(status)
 
 
-class VipStatusMoveSerializer(serializers.Serializer):
-    position = StrictIntegerField(min_value=1, max_value=2**31 - 1, help_text="New position, 1 = top.")
-    change_reason = StrictCharField(required=False, allow_blank=True, max_length=2000)
+class VipStatusMoveSerializer(MoveSerializer):
+    """The new position (1 = first; for rules, runs first) and the change reason."""

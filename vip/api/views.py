@@ -4,7 +4,9 @@ from drf_spectacular.utils import extend_schema
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from itsm.api import AuditedModelViewSet, as_drf_error
+from itsm.api.serializers import request_reason
+from itsm.api.viewsets import AuditedModelViewSet
+from itsm.exceptions import as_drf_error
 from vip import services
 from vip.api.serializers import VipStatusMoveSerializer, VipStatusSerializer
 from vip.models import VipStatus
@@ -43,7 +45,7 @@ class VipStatusViewSet(AuditedModelViewSet):
                 status,
                 position=body.validated_data["position"],
                 user=request.user,
-                change_reason=body.validated_data.get("change_reason") or request.META.get("HTTP_X_CHANGE_REASON"),
+                change_reason=request_reason(request, dict(body.validated_data)) or None,
             )
         except DjangoValidationError as error:
             raise as_drf_error(error) from error

@@ -10,17 +10,15 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.reverse import reverse
 
-from itsm.api import (
-    AuditedModelSerializer,
+from itsm.api.fields import (
     BriefRelatedField,
     StrictBooleanField,
     StrictChoiceField,
     StrictIntegerField,
     StrictPrimaryKeyRelatedField,
-    as_drf_error,
-    request_reason,
 )
-from itsm.exceptions import RuleRefusal
+from itsm.api.serializers import AuditedModelSerializer, MoveSerializer, request_reason
+from itsm.exceptions import RuleRefusal, as_drf_error
 from people.api.serializers import PersonBriefSerializer, TeamBriefSerializer, UserBriefSerializer
 from people.models import Person, Team
 from services.api.serializers import ServiceInstanceBriefSerializer
@@ -232,9 +230,8 @@ class RuleSerializer(AuditedModelSerializer):
         return self._write(services.rule_update, instance, **validated_data)
 
 
-class RuleMoveSerializer(serializers.Serializer):
-    position = StrictIntegerField(min_value=1, max_value=2**31 - 1, help_text="New position, 1 = runs first.")
-    change_reason = text_field(required=False, allow_blank=True, max_length=2000)
+class RuleMoveSerializer(MoveSerializer):
+    """The new position (1 = first; for rules, runs first) and the change reason."""
 
 
 # -- firings (also in the ticket API) ---------------------------------------------------------------------------------

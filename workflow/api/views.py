@@ -9,13 +9,15 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema
-from rest_framework import permissions
 from rest_framework.decorators import action
 from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 
-from itsm.api import AuditedAutoSchema, AuditedModelViewSet, as_drf_error
-from itsm.exceptions import RuleRefusal
+from itsm.api.permissions import HasPermission
+from itsm.api.schema import AuditedAutoSchema
+from itsm.api.serializers import request_reason
+from itsm.api.viewsets import AuditedModelViewSet
+from itsm.exceptions import RuleRefusal, as_drf_error
 from itsm.parsers import SafeJSONParser
 from tickets.models import Ticket
 from tickets.selectors import normalise_number
@@ -71,7 +73,7 @@ class RuleViewSet(AuditedModelViewSet):
                 rule,
                 position=body.validated_data["position"],
                 user=request.user,
-                change_reason=body.validated_data.get("change_reason") or request.META.get("HTTP_X_CHANGE_REASON"),
+                change_reason=request_reason(request, dict(body.validated_data)) or None,
             )
         except DjangoValidationError as error:
             raise as_drf_error(error) from error
@@ -79,16 +81,9 @@ class RuleViewSet(AuditedModelViewSet):
         return Response(RuleSerializer(fresh, context=self.get_serializer_context()).data)
 
 
-class CanViewRules(permissions.BasePermission):
-    """Simulate and replay read rules and tickets and change nothing: viewing rules is enough."""
-
-    def has_permission(self, request, view):
-        user = request.user
-        return bool(user and user.is_authenticated and user.has_perm("workflow.view_rule"))
-
-
 class DryRunView(GenericAPIView):
-    permission_classes = [CanViewRules]
+    # Simulate and replay read rules and tickets and change nothing: viewing rules is enough.
+    permission_classes = [HasPermission.of("workflow.view_rule")]
     parser_classes = [SafeJSONParser]
     schema = AuditedAutoSchema()
     pagination_class = None
@@ -150,14 +145,6 @@ class RuleSimulateView(DryRunView):
         return Response(SimulateResultSerializer(presenter.simulate_result(evaluation, ticket)).data)
 
 
-class CanChangeRules(permissions.BasePermission):
-    """Replay reads every ticket of up to a year: it needs the permission to change rules."""
-
-    def has_permission(self, request, view):
-        user = request.user
-        return bool(user and user.is_authenticated and user.has_perm("workflow.change_rule"))
-
-
 class RuleReplayView(DryRunView):
     """Runs rules over past tickets as they are now, as a dry run: how many tickets they match and would change,
     per rule and per field, with a sample of tickets whose priority, team or status would change. Nothing is saved
@@ -166,7 +153,8 @@ class RuleReplayView(DryRunView):
     background job (202 with the job, whose `url` shows progress and the result); one job runs at a time (409)."""
 
     serializer_class = ReplaySerializer
-    permission_classes = [CanChangeRules]
+    # Replay reads every ticket of up to a year: it needs the permission to change rules.
+    permission_classes = [HasPermission.of("workflow.change_rule")]
 
     @extend_schema(
         request=ReplaySerializer,
@@ -208,7 +196,7 @@ class ReplayJobView(GenericAPIView):
     """A background replay: status (queued, running, done, failed), tickets scanned of the total, and the result
     when done."""
 
-    permission_classes = [CanChangeRules]
+    permission_classes = [HasPermission.of("workflow.change_rule")]
     serializer_class = ReplayJobSerializer
     queryset = ReplayJob.objects.all()
     pagination_class = None
