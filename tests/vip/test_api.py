@@ -59,15 +59,31 @@ class TestVipStatusRules:
 
     def test_move_endpoint(self, api, default_status):
         exec_ = factories.vip_status("Executive")
-        response = api.post(f"/api/vip-statuses/{exec_.pk}/move/", {"position": 1}, format="json")
+        response = api.post(
+            f"/api/vip-statuses/{exec_.pk}/move/", {"position": 1, "change_reason": "board first"}, format="json"
+        )
         assert response.status_code == 200
         assert response.json()["position"] == 1
         assert list(VipStatus.objects.values_list("name", flat=True)) == ["Executive", default_status.name]
-        assert history_of(exec_).last().history_change_reason == "moved from 2 to 1"
+        assert history_of(exec_).last().history_change_reason == "moved from 2 to 1: board first"
+
+    def test_move_needs_a_change_reason_like_every_other_write(self, api, default_status):
+        exec_ = factories.vip_status("Executive")
+        response = api.post(f"/api/vip-statuses/{exec_.pk}/move/", {"position": 1}, format="json")
+        assert response.status_code == 400
+        assert "change_reason" in response.json()
+        assert VipStatus.objects.get(pk=exec_.pk).position == 2
+        header = api.post(
+            f"/api/vip-statuses/{exec_.pk}/move/", {"position": 1}, format="json", HTTP_X_CHANGE_REASON="via header"
+        )
+        assert header.status_code == 200
+        assert history_of(exec_).last().history_change_reason == "moved from 2 to 1: via header"
 
     def test_move_out_of_range_is_409(self, api, default_status):
         # Well-formed, but beyond the current list: a conflict with the data, like deleting the default.
-        response = api.post(f"/api/vip-statuses/{default_status.pk}/move/", {"position": 5}, format="json")
+        response = api.post(
+            f"/api/vip-statuses/{default_status.pk}/move/", {"position": 5, "change_reason": "try"}, format="json"
+        )
         assert response.status_code == 409
         assert "position" in response.json()
 

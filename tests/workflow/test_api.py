@@ -203,8 +203,11 @@ def test_move(api):
     assert response.json()["position"] == 1
     assert list(Rule.objects.values_list("name", flat=True)) == ["c", "a", "b"]
     assert history_of(c).last().history_change_reason == "moved from 3 to 1: first"
-    assert api.post(f"{URL}{a.pk}/move/", {"position": 9}, format="json").status_code == 400
-    assert api.post(f"{URL}{a.pk}/move/", {"position": "1"}, format="json").status_code == 400
+    assert api.post(f"{URL}{a.pk}/move/", {"position": 9, "change_reason": "x"}, format="json").status_code == 400
+    assert api.post(f"{URL}{a.pk}/move/", {"position": "1", "change_reason": "x"}, format="json").status_code == 400
+    no_reason = api.post(f"{URL}{a.pk}/move/", {"position": 3}, format="json")
+    assert no_reason.status_code == 400
+    assert "change_reason" in no_reason.json()
     assert list(Rule.objects.values_list("name", flat=True)) == ["c", "a", "b"]
 
 

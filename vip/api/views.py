@@ -4,7 +4,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from itsm.api.serializers import request_reason
+from itsm.api.serializers import required_reason
 from itsm.api.viewsets import AuditedModelViewSet
 from itsm.exceptions import as_drf_error
 from vip import services
@@ -45,7 +45,7 @@ class VipStatusViewSet(AuditedModelViewSet):
                 status,
                 position=body.validated_data["position"],
                 user=request.user,
-                change_reason=request_reason(request, dict(body.validated_data)) or None,
+                change_reason=required_reason(request, dict(body.validated_data)),
             )
         except DjangoValidationError as error:
             raise as_drf_error(error) from error

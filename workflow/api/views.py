@@ -15,7 +15,7 @@ from rest_framework.response import Response
 
 from itsm.api.permissions import HasPermission
 from itsm.api.schema import AuditedAutoSchema
-from itsm.api.serializers import request_reason
+from itsm.api.serializers import required_reason
 from itsm.api.viewsets import AuditedModelViewSet
 from itsm.exceptions import RuleRefusal, as_drf_error
 from itsm.parsers import SafeJSONParser
@@ -73,7 +73,7 @@ class RuleViewSet(AuditedModelViewSet):
                 rule,
                 position=body.validated_data["position"],
                 user=request.user,
-                change_reason=request_reason(request, dict(body.validated_data)) or None,
+                change_reason=required_reason(request, dict(body.validated_data)),
             )
         except DjangoValidationError as error:
             raise as_drf_error(error) from error
