@@ -74,9 +74,11 @@ def test_counts_history_and_progress_output(seeded):
 def test_every_reference_points_at_a_real_and_fitting_row(seeded):
     tickets = Ticket.objects.all()
     # A ticket's instance belongs to the caller's department; its configuration item serves that instance.
-    assert not tickets.filter(service_instance__isnull=False).exclude(
-        service_instance__customer_group__memberships__person=F("caller")
-    ).exists()
+    assert (
+        not tickets.filter(service_instance__isnull=False)
+        .exclude(service_instance__customer_group__memberships__person=F("caller"))
+        .exists()
+    )
     with_item = tickets.filter(configuration_item__isnull=False)
     assert with_item.exists()
     served = ConfigurationItem.service_instances.through.objects.values_list(
