@@ -106,6 +106,7 @@ def tuned_for_loading(log=lambda message: None) -> Iterator[None]:
             cursor.execute("SHOW synchronous_commit")
             before = cursor.fetchone()[0]
             cursor.execute("SET synchronous_commit = off")
+        log(f"PostgreSQL: commits without waiting for the disk while loading (was synchronous_commit={before})")
         try:
             yield
         finally:
