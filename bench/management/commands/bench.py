@@ -100,7 +100,11 @@ class Command(BaseCommand):
         parser.add_argument("--concurrency", type=int, default=8)
         parser.add_argument("--engine-snapshots", type=int, default=10_000)
         parser.add_argument("--engine-runs", type=int, default=5)
-        parser.add_argument("--json", default=None, help="Default var/bench.json (var/bench-scale.json with --scale).")
+        parser.add_argument(
+            "--json",
+            default=None,
+            help="Default var/bench.json (var/bench-scale-<database>.json with --scale).",
+        )
         parser.add_argument("--only", default="", help="Run only the cases whose name contains this text.")
         parser.add_argument("--markdown", action="store_true", help="Also print the README's Markdown table.")
 
@@ -109,7 +113,8 @@ class Command(BaseCommand):
         if options["load_seconds"] is None:
             options["load_seconds"] = 0 if scale else 20
         if options["json"] is None:
-            options["json"] = str(Path(settings.BASE_DIR) / "var" / ("bench-scale.json" if scale else "bench.json"))
+            name = f"bench-scale-{connection.vendor}.json" if scale else "bench.json"
+            options["json"] = str(Path(settings.BASE_DIR) / "var" / name)
         if scale:
             self._scale_data(scale)
         if not Ticket.objects.exists():
