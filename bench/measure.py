@@ -74,6 +74,8 @@ class Subjects:
     def __init__(self, *, full: bool = True) -> None:
         """`full=False`: only the user, token and ticket (the scale rows), without the counts over every person."""
         self.user = bench_user()
+        # When the bench started (ISO 8601): a poll for changes since then finds nothing changed.
+        self.started = timezone.now().isoformat()
         self.token = Token.objects.get_or_create(user=self.user)[0].key
         open_tickets = Ticket.objects.filter(status__in=OPEN_STATUSES, service_instance__isnull=False)
         self.ticket = (

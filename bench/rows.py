@@ -4,7 +4,7 @@ A row is a GET through the whole middleware stack, signed in as the bench user (
 targets. `{ticket.number}` and the other attributes of `bench.measure.Subjects` may appear in the name and path.
 To measure a new page, add one line here, e.g. a live queue poll that finds nothing changed:
 
-    Get("Live queue poll, nothing changed", "/tickets/poll/", {"since": "{poll_token}"}, target_ms=5),
+    Get("Live queue poll, nothing changed", "/tickets/poll/", {"since": "{started}"}, target_ms=5),
 """
 
 from __future__ import annotations
