@@ -45,9 +45,17 @@ test: venv
 	@scripts/test.sh
 
 # make bench BENCH_ARGS="--runs 5 --load-seconds 0" (see README, Performance); seed first with manage.py seed_scale.
+# make bench SCALE=1000000: the scale rows on a million tickets, seeded once into var/scale-1000000.sqlite3 (or into
+# DATABASE_URL's database when it is set) and reused by later runs.
 BENCH_ARGS ?=
+SCALE ?=
 bench: venv
+	@mkdir -p var
+ifeq ($(SCALE),)
 	@$(LOCAL) $(PY) manage.py bench $(BENCH_ARGS)
+else
+	@$(LOCAL) ITSM_SQLITE_PATH=$${ITSM_SQLITE_PATH:-var/scale-$(SCALE).sqlite3} $(PY) manage.py bench --scale $(SCALE) $(BENCH_ARGS)
+endif
 
 clean:
 	rm -rf $(VENV) var staticfiles

@@ -50,6 +50,7 @@ class Result:
     runs: int = 0
     median_ms: float | None = None
     p90_ms: float | None = None
+    p95_ms: float | None = None
     queries: int | None = None
     target_ms: float | None = None
     max_queries: int | None = None
@@ -70,8 +71,11 @@ def bench_user():
 class Subjects:
     """The rows the cases look at, picked from the scale data."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, full: bool = True) -> None:
+        """`full=False`: only the user, token and ticket (the scale rows), without the counts over every person."""
         self.user = bench_user()
+        # When the bench started (ISO 8601): a poll for changes since then finds nothing changed.
+        self.started = timezone.now().isoformat()
         self.token = Token.objects.get_or_create(user=self.user)[0].key
         open_tickets = Ticket.objects.filter(status__in=OPEN_STATUSES, service_instance__isnull=False)
         self.ticket = (
@@ -81,6 +85,11 @@ class Subjects:
         )
         if self.ticket is None:
             raise RuntimeError("No tickets: run `manage.py seed_scale` first.")
+        self.vip_status = None
+        if full:
+            self._pages()
+
+    def _pages(self) -> None:
         shown = VipStatus.objects.filter(show_on_tickets=True)
         # Calls are logged for the first VIP (the rules look at VIPs most); the person page shows another one, so
         # the benchmark's own tickets do not grow that page from run to run.
@@ -114,6 +123,8 @@ class Subjects:
         """Puts the moved VIP status back where it was (the move case toggles it between first and last)."""
         from vip.services import vip_status_move
 
+        if self.vip_status is None:
+            return
         status = VipStatus.objects.get(pk=self.vip_status.pk)
         if status.position != self.vip_position:
             vip_status_move(status, position=self.vip_position, user=self.user, change_reason=f"{REASON}: restored")
@@ -122,6 +133,25 @@ class Subjects:
 def _ok(response, *codes: int) -> None:
     if response.status_code not in (codes or (200,)):
         raise AssertionError(f"HTTP {response.status_code} for {response.request.get('PATH_INFO')}")
+
+
+def get_cases(s: Subjects, rows) -> list[Case]:
+    """Cases for declarative GET rows (bench.rows): names and paths filled from the subjects."""
+    web = Client()
+    web.force_login(s.user)
+    api = Client(HTTP_AUTHORIZATION=f"Token {s.token}")
+    context = vars(s)
+    cases = []
+    for row in rows:
+        client = api if row.api else web
+        path = row.path.format_map(context)
+        params = {key: str(value).format_map(context) for key, value in row.params.items()}
+
+        def fn(client=client, path=path, params=params):
+            _ok(client.get(path, params))
+
+        cases.append(Case(row.name.format_map(context), fn, target_ms=row.target_ms, max_queries=row.max_queries))
+    return cases
 
 
 def build_cases(s: Subjects) -> list[Case]:
@@ -253,6 +283,7 @@ def measure(case: Case, *, runs: int, warmup: int) -> Result:
         result.runs = len(samples)
         result.median_ms = round(statistics.median(samples), 2)
         result.p90_ms = round(_percentile(samples, 0.9), 2)
+        result.p95_ms = round(_percentile(samples, 0.95), 2)
         result.queries = len(sql)
         control = ("SAVEPOINT", "RELEASE SAVEPOINT", "ROLLBACK TO SAVEPOINT", "BEGIN", "COMMIT", "ROLLBACK")
         result.extra["queries_without_transaction_control"] = sum(

@@ -17,8 +17,8 @@ def markdown(report: dict) -> str:
         + ", ".join(str(x) for x in m.get("load_average_at_start", []))
         + f"; Python {m['python']}, Django {m['django']}; {report['runs']} runs per row after warm-up.",
         "",
-        "| Measurement | median ms | p90 ms | queries | target | result |",
-        "|---|---:|---:|---:|---|---|",
+        "| Measurement | median ms | p90 ms | p95 ms | queries | target | result |",
+        "|---|---:|---:|---:|---:|---|---|",
     ]
     for row in report["rows"]:
         target = []
@@ -32,7 +32,7 @@ def markdown(report: dict) -> str:
         elif row["status"] == "MISS" or (row.get("note") and row["status"] == "-"):
             result = f"{result} {row['note']}".strip()
         lines.append(
-            f"| {row['name']} | {_num(row.get('median_ms'))} | {_num(row.get('p90_ms'))} | "
+            f"| {row['name']} | {_num(row.get('median_ms'))} | {_num(row.get('p90_ms'))} | {_num(row.get('p95_ms'))} | "
             f"{_num(row.get('queries'), '{}')} | {', '.join(target)} | {result} |"
         )
     load = report.get("load")

@@ -1,10 +1,11 @@
-"""Scale data: people, customer groups, instances, tickets, notes, history rows and rules, written in bulk.
+"""Scale data: people, customer groups, instances, tickets, notes, history rows and rules.
 
 Small reference data (VIP statuses, teams, service levels, technical services, the big "group of groups", CIs and
-rules) goes through the services like any other write. The bulk tables (people, memberships, instances, tickets,
-notes) are written with `bulk_create` in batches, and their history rows are built here and bulk-created too (the
-services would take an hour for 100,000 tickets). Everything derived is computed the way the services compute it:
-numbers continue the counter rows, priorities come from the ITIL matrix, due times from the instance's service level.
+rules) goes through the services like any other write; departments and instances (a few thousand) through
+`bulk_create`. The big tables (people, memberships, tickets, their history rows, notes) are generated a chunk at a
+time as plain values and written by `bench.bulk.Table` (prepared INSERTs on SQLite, COPY on PostgreSQL), with the
+database tuned for the load meanwhile (bench.bulk.tuned_for_loading). Everything derived is computed the way the
+services compute it (bench.scale_tickets). A million tickets and 100,000 people take a few minutes.
 
 Deterministic: the same seed, sizes and anchor day give the same rows.
 """
@@ -13,15 +14,17 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db import connection, models, transaction
 from django.utils import timezone
 
 from bench import vocabulary as v
+from bench.bulk import Table, next_id, reset_sequences, tuned_for_loading
+from bench.progress import Progress
+from bench.scale_tickets import CHUNK, TicketWriter, World, history_table
 from people.models import Person, Team
 from people.services import team_create
 from services import services as service_services
@@ -33,9 +36,7 @@ from services.models import (
     ServiceLevel,
     TechnicalService,
 )
-from tickets.choices import PREFIXES, RESPONDING_STATUSES, Status, format_number
-from tickets.models import Ticket, TicketCounter, TicketNote
-from tickets.services import _highest_sequence, priority_matrix
+from tickets.models import Ticket, TicketNote
 from vip.models import VipStatus
 from vip.services import vip_status_create, vip_status_get_default, vip_status_update
 
@@ -44,6 +45,8 @@ BATCH = 2000
 DEPARTMENT_SIZE = 200
 DEPARTMENTS_PER_FACULTY = 10
 SERVICES_PER_DEPARTMENT = 6
+PERSON_NAMES = "id first_name last_name email phone job_title organisation_code vip_status_id active".split()
+NEW_ROW = {"history_type": "+", "history_user_id": None}
 
 
 class ScaleDataExists(Exception):
@@ -55,36 +58,13 @@ def has_scale_data() -> bool:
 
 
 @dataclass
-class Progress:
-    """What the command shows: one bar per bulk table (tqdm), or nothing in tests."""
-
-    bar: Callable[..., Any] | None = None
-    log: Callable[[str], None] = lambda message: None
-
-    def batches(self, items: Sequence[Any], label: str) -> Iterator[Sequence[Any]]:
-        bar = self.bar(total=len(items), desc=label, unit="rows", leave=True) if self.bar else None
-        for start in range(0, len(items), BATCH):
-            chunk = items[start : start + BATCH]
-            yield chunk
-            if bar is not None:
-                bar.update(len(chunk))
-        if bar is not None:
-            bar.close()
-
-
-@dataclass
 class Summary:
     counts: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0
 
 
-def weighted(rng: random.Random, mix: Sequence[tuple[Any, int]]) -> Any:
-    values, weights = zip(*mix, strict=True)
-    return rng.choices(values, weights)[0]
-
-
 def _history(model: type[models.Model], objs: Iterable[models.Model], *, reason: str, dates, kind: str = "+"):
-    """History rows for rows written in bulk: the row's values, a date, type and the reason."""
+    """History rows for the few rows written with bulk_create: the row's values, a date, type and the reason."""
     historical = model.history.model
     names = [
         f.attname
@@ -102,10 +82,9 @@ def _history(model: type[models.Model], objs: Iterable[models.Model], *, reason:
     return rows
 
 
-def _bulk(model: type[models.Model], objs: list, progress: Progress, label: str) -> list:
-    for chunk in progress.batches(objs, label):
-        with transaction.atomic():
-            model.objects.bulk_create(chunk, batch_size=BATCH)
+def _bulk(model: type[models.Model], objs: list) -> list:
+    with transaction.atomic():
+        model.objects.bulk_create(objs, batch_size=BATCH)
     return objs
 
 
@@ -116,6 +95,7 @@ class ScaleSeeder:
         self.n_rules = rules
         self.rng = random.Random(seed)
         self.now = anchor
+        self.naive_now = anchor.astimezone(dt.UTC).replace(tzinfo=None)  # how the bulk rows carry times
         self.progress = progress
         self.reason = v.REASON
         self.summary = Summary()
@@ -186,41 +166,54 @@ class ScaleSeeder:
 
     # -- people and groups -----------------------------------------------------------------------------------------
     def people(self) -> None:
+        """People with their history rows, written a chunk at a time; kept as plain lists (id, status, name)."""
         rng = self.rng
-        start = self.now - dt.timedelta(days=900)
-        statuses = []
-        for _ in range(self.n_people):
-            roll, status = rng.random(), self.default_status
-            for vip, share, _shown in self.vip_shares:
-                if roll < share:
-                    status = vip
-                    break
-                roll -= share
-            statuses.append(status)
+        start = self.naive_now - dt.timedelta(days=900)
         self.n_departments = max(1, self.n_people // DEPARTMENT_SIZE)
-        people = []
-        for i in range(self.n_people):
-            first, last = rng.choice(v.FIRST_NAMES), rng.choice(v.LAST_NAMES)
-            department = min(i // DEPARTMENT_SIZE, self.n_departments - 1)
-            people.append(
-                Person(
-                    first_name=first,
-                    last_name=last,
-                    email=f"{first}.{last}.{i + 1}@{v.DOMAIN}".lower(),
-                    phone=f"+1 608 {rng.randint(200, 999)} {rng.randint(1000, 9999)}",
-                    job_title=rng.choice(v.JOB_TITLES),
-                    organisation_code=f"S{department + 1:06d}",
-                    vip_status=statuses[i],
-                    active=rng.random() > 0.03,
+        names = PERSON_NAMES
+        people, history = Table(Person, names), history_table(Person, names)
+        self.person_first_id = first = next_id(Person)
+        self.person_vip, self.person_names = [], []
+        bar = self.progress.bar("people", self.n_people)
+        for chunk_start in range(0, self.n_people, CHUNK):
+            rows, past = [], []
+            for i in range(chunk_start, min(self.n_people, chunk_start + CHUNK)):
+                roll, status = rng.random(), self.default_status.pk
+                for vip, share, _shown in self.vip_shares:
+                    if roll < share:
+                        status = vip.pk
+                        break
+                    roll -= share
+                first_name, last_name = rng.choice(v.FIRST_NAMES), rng.choice(v.LAST_NAMES)
+                row = {
+                    "id": first + i,
+                    "first_name": first_name,
+                    "last_name": last_name,
+                    "email": f"{first_name}.{last_name}.{i + 1}@{v.DOMAIN}".lower(),
+                    "phone": f"+1 608 {rng.randint(200, 999)} {rng.randint(1000, 9999)}",
+                    "job_title": rng.choice(v.JOB_TITLES),
+                    "organisation_code": f"S{min(i // DEPARTMENT_SIZE, self.n_departments - 1) + 1:06d}",
+                    "vip_status_id": status,
+                    "active": rng.random() > 0.03,
+                }
+                rows.append(row)
+                past.append(
+                    row
+                    | {
+                        "history_date": start + dt.timedelta(minutes=rng.randint(0, 60 * 24 * 30)),
+                        "history_change_reason": self.reason,
+                        "history_type": "+",
+                        "history_user_id": None,
+                    }
                 )
-            )
-        _bulk(Person, people, self.progress, "people")
-        dates = [start + dt.timedelta(minutes=rng.randint(0, 60 * 24 * 30)) for _ in people]
-        history = _history(Person, people, reason=self.reason, dates=dates)
-        _bulk(Person.history.model, history, self.progress, "  history")
-        self.people_list = people
-        self.person_dept = [min(i // DEPARTMENT_SIZE, self.n_departments - 1) for i in range(len(people))]
-        self.summary.counts["people"] = len(people)
+                self.person_vip.append(status)
+                self.person_names.append(f"{first_name} {last_name}")
+            with transaction.atomic():
+                people.write(rows)
+                history.write(past)
+            bar.advance(len(rows))
+        bar.close()
+        self.summary.counts["people"] = self.n_people
 
     def groups(self) -> None:
         rng = self.rng
@@ -230,31 +223,39 @@ class ScaleSeeder:
                 name=f"Department {d + 1:03d} (scale)",
                 kind=CustomerGroup.Kind.DEPARTMENT,
                 organisation_code=f"S{d + 1:06d}",
-                primary_contact=self.people_list[d * DEPARTMENT_SIZE],
+                primary_contact_id=self.person_first_id + d * DEPARTMENT_SIZE,
                 support_notes="Scale data department.",
             )
             for d in range(self.n_departments)
         ]
-        _bulk(CustomerGroup, departments, self.progress, "departments")
+        _bulk(CustomerGroup, departments)
         _bulk(
             CustomerGroup.history.model,
             _history(CustomerGroup, departments, reason=self.reason, dates=[created] * len(departments)),
-            self.progress,
-            "  history",
         )
         self.departments = departments
-        memberships = []
-        for i, person in enumerate(self.people_list):
-            role = Membership.Role.PRIMARY_CONTACT if i % DEPARTMENT_SIZE == 0 else Membership.Role.MEMBER
-            memberships.append(Membership(group=departments[self.person_dept[i]], person=person, role=role))
-        _bulk(Membership, memberships, self.progress, "memberships")
-        dates = [created + dt.timedelta(minutes=rng.randint(0, 60 * 24 * 60)) for _ in memberships]
-        _bulk(
-            Membership.history.model,
-            _history(Membership, memberships, reason=self.reason, dates=dates),
-            self.progress,
-            "  history",
-        )
+        names = ("id", "group_id", "person_id", "role")
+        memberships, history = Table(Membership, names), history_table(Membership, names)
+        first_id = next_id(Membership)
+        naive_created = self.naive_now - dt.timedelta(days=800)
+        for chunk_start in range(0, self.n_people, CHUNK):
+            rows, past = [], []
+            for i in range(chunk_start, min(self.n_people, chunk_start + CHUNK)):
+                role = Membership.Role.PRIMARY_CONTACT if i % DEPARTMENT_SIZE == 0 else Membership.Role.MEMBER
+                department = min(i // DEPARTMENT_SIZE, self.n_departments - 1)
+                row = {
+                    "id": first_id + i,
+                    "group_id": departments[department].pk,
+                    "person_id": self.person_first_id + i,
+                    "role": str(role),
+                }
+                rows.append(row)
+                date = naive_created + dt.timedelta(minutes=rng.randint(0, 60 * 24 * 60))
+                past.append(row | {"history_date": date, "history_change_reason": self.reason} | NEW_ROW)
+            with transaction.atomic():
+                memberships.write(rows)
+                history.write(past)
+        self.progress.log(f"Departments {len(departments):,}, memberships {memberships.written:,}")
         # Faculties: groups of ten departments each, through the service (nested groups keep their m2m history).
         self.faculties = []
         for f, start in enumerate(range(0, len(departments), DEPARTMENTS_PER_FACULTY)):
@@ -270,7 +271,7 @@ class ScaleSeeder:
             )
             self.faculties.append(faculty)
         self.summary.counts["customer groups"] = len(departments) + len(self.faculties)
-        self.summary.counts["memberships"] = len(memberships)
+        self.summary.counts["memberships"] = memberships.written
 
     def instances(self) -> None:
         rng = self.rng
@@ -289,7 +290,7 @@ class ScaleSeeder:
                     service_level=rng.choice(self.levels),
                     status=status,
                     owner_team=service.owner_team,
-                    primary_customer=group.primary_contact,
+                    primary_customer_id=group.primary_contact_id,
                     billing_code=f"BC-{d + 1:04d}-{service.pk}",
                     start_date=(self.now - dt.timedelta(days=rng.randint(400, 1500))).date(),
                 )
@@ -308,13 +309,11 @@ class ScaleSeeder:
                     start_date=(self.now - dt.timedelta(days=700)).date(),
                 )
             )
-        _bulk(ServiceInstance, instances, self.progress, "instances")
+        _bulk(ServiceInstance, instances)
         created = self.now - dt.timedelta(days=700)
         _bulk(
             ServiceInstance.history.model,
             _history(ServiceInstance, instances, reason=self.reason, dates=[created] * len(instances)),
-            self.progress,
-            "  history",
         )
         self.instances_list = instances
         # A few configuration items per technical service, serving that service's instances (m2m history kept).
@@ -339,188 +338,27 @@ class ScaleSeeder:
                     self.instance_cis.setdefault(instance.pk, []).append(item)
         self.summary.counts["service instances"] = len(instances)
 
-    # -- tickets -----------------------------------------------------------------------------------------------
-    def _title(self, ticket_type: str) -> str:
-        rng = self.rng
-        return rng.choice(v.TITLES[ticket_type]).format(
-            place=rng.choice(v.PLACES), system=rng.choice(v.SYSTEMS), software=rng.choice(v.SOFTWARE)
-        )
-
+    # -- tickets ------------------------------------------------------------------------------------------------
     def tickets(self) -> None:
-        rng = self.rng
-        matrix = priority_matrix()
-        shown_vip = {s.pk for s, _share, shown in self.vip_shares if shown}
-        weights = [v.VIP_CALL_WEIGHT if p.vip_status_id in shown_vip else 1 for p in self.people_list]
-        callers = rng.choices(range(len(self.people_list)), weights, k=self.n_tickets)
-        next_seq = {}
-        for ticket_type, prefix in PREFIXES.items():
-            counter = TicketCounter.objects.filter(prefix=prefix).first()
-            next_seq[ticket_type] = max(counter.last_number if counter else 0, _highest_sequence(prefix))
-        two_years = 2 * 365 * 24 * 60
-        drafts = []
-        for index in range(self.n_tickets):
-            status = weighted(rng, v.STATUS_MIX)
-            if status in (Status.NEW, Status.ASSIGNED, Status.IN_PROGRESS, Status.PENDING, Status.RESOLVED):
-                opened = self.now - dt.timedelta(minutes=rng.randint(5, 60 * 24 * 40))
-            else:
-                opened = self.now - dt.timedelta(minutes=rng.randint(60 * 24 * 3, two_years))
-            drafts.append((opened, index, status))
-        drafts.sort(key=lambda d: (d[0], d[1]))  # numbers follow the opening time
-        tickets = []
-        for opened, index, status in drafts:
-            person_index = callers[index]
-            person = self.people_list[person_index]
-            ticket_type = weighted(rng, v.TYPE_MIX)
-            next_seq[ticket_type] += 1
-            impact, urgency = weighted(rng, v.LEVEL_MIX), weighted(rng, v.LEVEL_MIX)
-            priority = matrix[(impact, urgency)]
-            if person.vip_status_id in shown_vip and priority > 1 and rng.random() < 0.5:
-                priority -= 1  # what the VIP rules did when these were logged
-            instance = None
-            if rng.random() < 0.85:
-                instance = rng.choice(self.dept_instances[self.person_dept[person_index]])
-            item = None
-            if instance is not None and rng.random() < 0.25 and self.instance_cis.get(instance.pk):
-                item = rng.choice(self.instance_cis[instance.pk])
-            ticket = Ticket(
-                number=format_number(PREFIXES[ticket_type], next_seq[ticket_type]),
-                ticket_type=ticket_type,
-                title=self._title(ticket_type),
-                description=f"Reported by {person.full_name}.",
-                caller=person,
-                service_instance=instance,
-                configuration_item=item,
-                source=weighted(rng, v.SOURCE_MIX),
-                impact=impact,
-                urgency=urgency,
-                priority=priority,
-                status=status,
-                opened_at=opened,
-            )
-            level = self.levels_by_id.get(instance.service_level_id) if instance is not None else None
-            if level is not None:
-                response, resolution = level.target(priority)
-                ticket.response_due_at = opened + dt.timedelta(minutes=response)
-                ticket.resolution_due_at = opened + dt.timedelta(minutes=resolution)
-            if status != Status.NEW:
-                team = rng.choice(self.teams)
-                ticket.team = team
-                if status != Status.CANCELLED or rng.random() < 0.5:
-                    ticket.assignee = rng.choice(self.team_members[team.pk])
-            late = rng.random() < 0.15  # some targets are missed
-            if status in RESPONDING_STATUSES or status == Status.CLOSED or (status == Status.CANCELLED and late):
-                window = (ticket.response_due_at - opened).total_seconds() / 60 if ticket.response_due_at else 120
-                ticket.first_response_at = opened + dt.timedelta(
-                    minutes=rng.uniform(1, window * (1.6 if late else 0.9))
-                )
-            if status in (Status.RESOLVED, Status.CLOSED):
-                window = (ticket.resolution_due_at - opened).total_seconds() / 60 if ticket.resolution_due_at else 2880
-                done = opened + dt.timedelta(minutes=rng.uniform(10, window * (1.5 if late else 0.95)))
-                ticket.resolved_at = min(done, self.now - dt.timedelta(minutes=1))
-                ticket.resolution = rng.choice(v.RESOLUTIONS)
-                if status == Status.CLOSED:
-                    ticket.closed_at = ticket.resolved_at + dt.timedelta(days=rng.randint(1, 5))
-            self._clock(ticket, level, person)
-            tickets.append(ticket)
-        _bulk(Ticket, tickets, self.progress, "tickets")
-        for ticket_type, prefix in PREFIXES.items():
-            TicketCounter.objects.update_or_create(prefix=prefix, defaults={"last_number": next_seq[ticket_type]})
-        self.tickets_list = tickets
-        self.summary.counts["tickets"] = len(tickets)
-
-    def _clock(self, ticket, level, person) -> None:
-        """The service level clock as the ticket services would have left it (24x7 timing for speed at scale): the
-        level and VIP status at logging, the outcomes, the business seconds taken, the running target. The breach
-        flags are set without Breach rows (the rows' list is what an analyst reads per ticket, not what scale tests)."""
-        ticket.service_level = level
-        ticket.vip_status_at_open_id = person.vip_status_id
-        opened = ticket.opened_at
-        if ticket.first_response_at is not None:
-            ticket.response_seconds = int((ticket.first_response_at - opened).total_seconds())
-            ticket.response_breached = bool(
-                ticket.response_due_at and ticket.first_response_at > ticket.response_due_at
-            )
-        elif ticket.response_due_at and ticket.is_open and self.now > ticket.response_due_at:
-            ticket.response_breached = True
-        if ticket.resolved_at is not None:
-            ticket.resolution_seconds = int((ticket.resolved_at - opened).total_seconds())
-            ticket.resolution_breached = bool(
-                ticket.resolution_due_at and ticket.resolved_at > ticket.resolution_due_at
-            )
-        elif ticket.resolution_due_at and ticket.is_open and self.now > ticket.resolution_due_at:
-            ticket.resolution_breached = True
-        running = None
-        if ticket.is_open:
-            running = ticket.response_due_at if ticket.first_response_at is None else ticket.resolution_due_at
-        ticket.next_due_at = running
-        ticket.due_soon_at = running - (running - opened) * 0.25 if running else None
-
-    def ticket_history(self) -> None:
-        """Two rows per ticket that left New: as logged, and its state now with the change that got it there."""
-        tickets = self.tickets_list
-        historical = Ticket.history.model
-        logged = []
-        for t in tickets:
-            row = _history(Ticket, [t], reason=self.reason, dates=[t.opened_at])[0]
-            row.status = Status.NEW
-            row.team_id = row.assignee_id = None
-            row.first_response_at = row.resolved_at = row.closed_at = None
-            row.resolution = ""
-            logged.append(row)
-        changed = [t for t in tickets if t.status != Status.NEW]
-        dates = [
-            t.closed_at or t.resolved_at or t.first_response_at or t.opened_at + dt.timedelta(minutes=20)
-            for t in changed
-        ]
-        reason = f"{self.reason}: status New -> "
-        updates = _history(Ticket, changed, reason=self.reason, dates=dates, kind="~")
-        for row, t in zip(updates, changed, strict=True):
-            row.history_change_reason = reason + Status(t.status).label
-        _bulk(historical, logged + updates, self.progress, "ticket history")
-        self.summary.counts["ticket history rows"] = len(logged) + len(updates)
-
-    def notes(self) -> None:
-        """About two notes per ticket: the first public reply, worklog entries, the resolution note."""
-        rng = self.rng
-        notes = []
-        for t in self.tickets_list:
-            end = t.closed_at or t.resolved_at or self.now
-            if t.first_response_at is not None:
-                notes.append(
-                    TicketNote(
-                        ticket=t,
-                        author=t.assignee,
-                        public=True,
-                        text=rng.choice(v.NOTES),
-                        time_spent_minutes=rng.choice((5, 10, 15)),
-                        created_at=t.first_response_at,
-                    )
-                )
-            for _ in range(rng.choice((0, 0, 0, 1))):
-                span = max(60.0, (end - t.opened_at).total_seconds())
-                notes.append(
-                    TicketNote(
-                        ticket=t,
-                        author=t.assignee,
-                        public=False,
-                        text=rng.choice(v.NOTES),
-                        time_spent_minutes=rng.choice((0, 5, 10, 20, 30, 60)),
-                        created_at=t.opened_at + dt.timedelta(seconds=rng.uniform(30, span)),
-                    )
-                )
-            if t.resolved_at is not None:
-                notes.append(
-                    TicketNote(
-                        ticket=t,
-                        author=t.assignee,
-                        public=True,
-                        text=t.resolution,
-                        time_spent_minutes=rng.choice((10, 15, 30)),
-                        created_at=t.resolved_at,
-                    )
-                )
-        _bulk(TicketNote, notes, self.progress, "notes")
-        self.summary.counts["notes"] = len(notes)
+        world = World(
+            now=self.naive_now,
+            reason=self.reason,
+            person_first_id=self.person_first_id,
+            person_vip=self.person_vip,
+            person_names=self.person_names,
+            department_size=DEPARTMENT_SIZE,
+            n_departments=self.n_departments,
+            dept_instances={
+                d: [(i.pk, i.service_level_id) for i in instances] for d, instances in self.dept_instances.items()
+            },
+            instance_cis={pk: [item.pk for item in items] for pk, items in self.instance_cis.items()},
+            team_members={pk: [user.pk for user in members] for pk, members in self.team_members.items()},
+            shown_vip={s.pk for s, _share, shown in self.vip_shares if shown},
+            level_targets={level.pk: {p: level.target(p) for p in range(1, 6)} for level in ServiceLevel.objects.all()},
+            counts=self.summary.counts,
+        )
+        TicketWriter(world, self.rng, self.progress).run(self.n_tickets)
+        reset_sequences([Person, Membership, Ticket])
 
     # -- rules ------------------------------------------------------------------------------------------------------
     def rules(self) -> None:
@@ -609,13 +447,11 @@ class ScaleSeeder:
     def run(self) -> Summary:
         started = timezone.now()
         self.reference()
-        self.levels_by_id = {level.pk: level for level in ServiceLevel.objects.all()}
-        self.people()
-        self.groups()
-        self.instances()
-        self.tickets()
-        self.ticket_history()
-        self.notes()
+        with tuned_for_loading(self.progress.log):
+            self.people()
+            self.groups()
+            self.instances()
+            self.tickets()
         self.rules()
         self.analyze()
         self.summary.seconds = (timezone.now() - started).total_seconds()

@@ -11,11 +11,14 @@ import json
 
 import pytest
 from django.core.management import call_command
+from django.core.management.base import CommandError
 from django.db import connection
 from django.db.models import QuerySet
 from django.test.utils import CaptureQueriesContext
 
+from bench.management.commands.bench import scale_size
 from bench.measure import bench_user
+from bench.rows import SCALE_ROWS
 from bench.scale import ScaleDataExists, seed_scale
 from tickets import selectors
 from tickets.models import Ticket, TicketCounter
@@ -167,3 +170,43 @@ def test_queue_in_other_orders_loads_ids_first_in_the_same_order(small_scale, or
     expected = list(QuerySet.__getitem__(queue, slice(None)).values_list("pk", flat=True))
     for start, stop in [(0, 25), (30, 130), (len(expected) - 5, len(expected) + 5)]:
         assert [t.pk for t in selectors.ticket_queue(state="all").order_by(*order)[start:stop]] == expected[start:stop]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_bench_at_a_scale_seeds_an_empty_database_once_then_reuses_it(tmp_path):
+    out = tmp_path / "scale.json"
+    options = {"runs": 2, "warmup": 1, "json": str(out)}
+    first = io.StringIO()
+    call_command("bench", scale=600, stdout=first, **options)
+    assert "Seeding 600 tickets and 200 people" in first.getvalue()
+    report = json.loads(out.read_text())
+    assert report["scale"] == 600 and report["data"]["tickets"] == 600
+    assert "load" not in report  # the load part only when asked for
+    names = [row["name"] for row in report["rows"]]
+    assert len(names) == len(SCALE_ROWS)
+    for expected in ("Queue page, 25 rows, default", "Queue page, 25 rows, VIP only", "Ticket page (", "Search, one"):
+        assert any(name.startswith(expected) for name in names), names
+    assert sum(name.startswith("Search, three words") for name in names) == 2
+    for row in report["rows"]:
+        assert row["status"] in ("OK", "MISS"), row
+        assert row["median_ms"] is not None and row["p95_ms"] >= row["median_ms"] and row["queries"] > 0, row
+    again = io.StringIO()
+    call_command("bench", scale=600, stdout=again, **options)
+    assert "Reusing the 600 scale tickets" in again.getvalue()
+    assert Ticket.objects.count() == 600
+    with pytest.raises(CommandError, match="holds 600 scale tickets, not 1,000"):
+        call_command("bench", scale=1000, stdout=io.StringIO(), **options)
+
+
+@pytest.mark.parametrize(
+    ("text", "size"),
+    [("1000000", 1_000_000), ("1m", 1_000_000), ("250k", 250_000), ("1_000", 1000), ("1.5M", 1_500_000)],
+)
+def test_scale_sizes_read_as_people_write_them(text, size):
+    assert scale_size(text) == size
+
+
+@pytest.mark.parametrize("text", ["", "a lot", "0", "-5", "1g"])
+def test_a_scale_that_is_not_a_number_of_tickets_is_refused(text):
+    with pytest.raises(ValueError):
+        scale_size(text)

@@ -6,9 +6,9 @@ import datetime as dt
 import time
 
 from django.core.management.base import BaseCommand, CommandError
-from tqdm import tqdm
 
-from bench.scale import Progress, ScaleDataExists, seed_scale
+from bench.progress import Progress
+from bench.scale import ScaleDataExists, seed_scale
 
 
 class Command(BaseCommand):
@@ -28,7 +28,13 @@ class Command(BaseCommand):
             default=None,
             help="The day the data is 'now' for (YYYY-MM-DD, default today, UTC); open tickets are recent to it.",
         )
-        parser.add_argument("--no-progress", action="store_true", help="No progress bars.")
+        parser.add_argument("--no-progress", action="store_true", help="No progress lines, only the phases.")
+        parser.add_argument(
+            "--progress-every",
+            type=float,
+            default=10.0,
+            help="Seconds between progress lines when the output is not a terminal (default 10).",
+        )
 
     def handle(self, *args, **options):
         if options["tickets"] < 1 or options["people"] < 10:
@@ -36,9 +42,14 @@ class Command(BaseCommand):
         anchor = None
         if options["anchor"]:
             anchor = dt.datetime.combine(options["anchor"], dt.time(0, 0), tzinfo=dt.UTC)
+
+        # The command's own stream (a terminal: one line updated in place; a file or pipe: a line every few seconds).
+        def write(text: str) -> None:
+            self.stdout.write(text, ending="")
+            self.stdout.flush()
+
         progress = Progress(
-            bar=None if options["no_progress"] else tqdm,
-            log=lambda message: self.stdout.write(message),
+            write, tty=self.stdout.isatty(), interval=options["progress_every"], bars=not options["no_progress"]
         )
         started = time.perf_counter()
         try:
