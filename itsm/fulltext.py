@@ -187,18 +187,25 @@ FTS5_OPTIONS = "tokenize = 'unicode61 remove_diacritics 2', prefix = '2 3'"
 
 # ASCII punctuation becomes a space before PostgreSQL's parser sees the text, so an e-mail address, a URL or a
 # hyphenated word splits into words as in SQLite (the parser would otherwise keep "pat@example.org" whole).
+# Lower case by ICU's root collation when the server has ICU (as Debian's and most builds do), so that Greek or
+# Cyrillic capitals fold whatever locale the database was created with; otherwise by the database's own locale.
 PG_FOLD_FUNCTION = r"""
 CREATE EXTENSION IF NOT EXISTS unaccent;
 DO $do$
-DECLARE schema_name text := (SELECT extnamespace::regnamespace::text FROM pg_extension WHERE extname = 'unaccent');
+DECLARE
+  schema_name text := (SELECT extnamespace::regnamespace::text FROM pg_extension WHERE extname = 'unaccent');
+  case_collation text := CASE WHEN EXISTS (SELECT 1 FROM pg_collation WHERE collname = 'und-x-icu')
+                    THEN 'COLLATE "und-x-icu"' ELSE '' END;
 BEGIN
   EXECUTE format($f$
     CREATE OR REPLACE FUNCTION itsm_fold(value text) RETURNS text
     LANGUAGE sql IMMUTABLE PARALLEL SAFE STRICT
     AS $body$
-      SELECT regexp_replace(%1$s.unaccent('%1$s.unaccent'::regdictionary, value), '[!-/:-@[-`{-~]+', ' ', 'g')
+      SELECT lower(
+        regexp_replace(%1$s.unaccent('%1$s.unaccent'::regdictionary, value), '[!-/:-@[-`{-~]+', ' ', 'g') %2$s
+      )
     $body$
-  $f$, schema_name);
+  $f$, schema_name, case_collation);
 END
 $do$;
 """
