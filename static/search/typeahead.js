@@ -20,7 +20,7 @@
 
     const highlight = (index) => {
       const all = options();
-      active = all.length ? (index + all.length) % all.length : -1;
+      active = index < 0 || !all.length ? -1 : index % all.length; // -1: back in the box, nothing highlighted
       all.forEach((option, i) => option.setAttribute("aria-selected", String(i === active)));
       if (active >= 0) {
         input.setAttribute("aria-activedescendant", all[active].id);
@@ -79,7 +79,8 @@
             if (shownFor === input.value.trim() && options().length) open();
             else { fetchSuggestions(); return; }
           }
-          highlight(event.key === "ArrowDown" ? active + 1 : (active < 0 ? -1 : active - 1));
+          const last = options().length - 1;
+          highlight(event.key === "ArrowDown" ? active + 1 : (active < 0 ? last : active - 1));
           break;
         }
         case "Enter": {
