@@ -34,6 +34,13 @@ class SearchQuerySerializer(serializers.Serializer):
         min_value=0, max_value=10_000, default=0, help_text="Matches to skip in each kind (to page through one kind)."
     )
 
+    def validate(self, attrs):
+        # A form-style query string turns `kind=` into "left out"; the schema says a kind, so an empty one is refused.
+        empty = [name for name in ("kind", "limit", "offset") if self.initial_data.get(name, None) == ""]
+        if empty:
+            raise serializers.ValidationError({name: ["Give a value or leave the parameter out."] for name in empty})
+        return attrs
+
     def validate_q(self, value: str) -> str:
         if not parse(value):
             raise serializers.ValidationError("Give at least one letter or digit to search for.")

@@ -65,6 +65,8 @@ def test_confidential_statuses_are_null_to_readers_who_may_not_see_them(make_use
         ({"q": "x" * 201}, "q"),
         ({"q": "a\x00b"}, "q"),
         ({"q": "print", "kind": "tickets"}, "kind"),
+        ({"q": "print", "kind": ""}, "kind"),
+        ({"q": "print", "limit": ""}, "limit"),
         ({"q": "print", "limit": 0}, "limit"),
         ({"q": "print", "limit": 51}, "limit"),
         ({"q": "print", "offset": -1}, "offset"),
