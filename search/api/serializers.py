@@ -2,7 +2,6 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.reverse import reverse
 
-from itsm.fulltext import parse
 from search import selectors
 from vip.api.serializers import VipStatusBriefSerializer
 
@@ -40,11 +39,6 @@ class SearchQuerySerializer(serializers.Serializer):
         if empty:
             raise serializers.ValidationError({name: ["Give a value or leave the parameter out."] for name in empty})
         return attrs
-
-    def validate_q(self, value: str) -> str:
-        if not parse(value):
-            raise serializers.ValidationError("Give at least one letter or digit to search for.")
-        return value
 
 
 class SearchHitSerializer(serializers.Serializer):

@@ -9,6 +9,8 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from itsm.exceptions import RuleRefusal
+from itsm.fulltext import parse
 from search import selectors
 from search.api.serializers import SearchQuerySerializer, SearchResponseSerializer
 
@@ -31,6 +33,9 @@ class SearchView(APIView):
         query = SearchQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         data = query.validated_data
+        if not parse(data["q"]):
+            # A rule on the text rather than its format (no schema pattern can say "a letter or digit somewhere").
+            raise RuleRefusal({"q": ["Give at least one letter or digit to search for."]})
         kind = data.get("kind")
         if kind and kind not in selectors.allowed_kinds(request.user):
             raise PermissionDenied(f"You may not view {selectors.KINDS[kind].label.lower()}.")
