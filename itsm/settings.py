@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "tickets",
     "workflow",
     "reports",
+    "search",
     "bench",
 ]
 
@@ -281,6 +282,8 @@ SPECTACULAR_SETTINGS = {
         "LevelEnum": "tickets.choices.Level",
         "DueStateEnum": "tickets.choices.DueState",
         "TargetStateEnum": "tickets.choices.TargetState",
+        "SearchKindEnum": "search.selectors.KIND_CHOICES",
+        "KindEnum": "services.models.CustomerGroup.Kind",
     },
 }
 

@@ -24,6 +24,7 @@ api_patterns = [
     path("", include("tickets.api.urls")),
     path("", include("workflow.api.urls")),
     path("", include("reports.api.urls")),
+    path("", include("search.api.urls")),
 ]
 
 urlpatterns = [
@@ -38,4 +39,5 @@ urlpatterns = [
     path("services/", include("services.urls")),
     path("tickets/", include("tickets.urls")),
     path("reports/", include("reports.urls")),
+    path("search/", include("search.urls")),
 ]

@@ -8,12 +8,14 @@ from typing import Any
 from django.db.models import Case, Count, IntegerField, Q, QuerySet, Subquery, Value, When
 from django.db.models.functions import Coalesce
 
+from itsm.fulltext import parse
 from itsm.params import search_param
 from people.models import Person
 from services.models import ConfigurationItem, ServiceInstance
 from services.selectors import person_instances
 from tickets.choices import OPEN_STATUSES, PREFIXES, PRIORITY_LABELS, Status, format_number
 from tickets.models import Ticket, TicketQuerySet
+from tickets.search import match_tickets
 
 _PREFIX_ALTERNATIVES = "|".join(PREFIXES.values())
 NUMBER_PATTERN = re.compile(rf"^\s*({_PREFIX_ALTERNATIVES})\s*0*(\d{{1,12}})\s*$", re.IGNORECASE)
@@ -169,25 +171,17 @@ def ticket_queue(
         tickets = tickets.filter(service_instance_id=service_instance_id)
     if customer_group_id:
         tickets = tickets.filter(service_instance__customer_group_id=customer_group_id)
-    return search_tickets(tickets, search).order_by(*QUEUE_ORDER)
+    return search_tickets(tickets, search, user=user).order_by(*QUEUE_ORDER)
 
 
-def search_tickets(tickets: QuerySet[Ticket], term: str) -> QuerySet[Ticket]:
-    """Every word must match the number, the title, or the caller's name or email."""
-    term = search_param(term)  # capped: a thousand words would overflow the database
-    if not term:
-        return tickets
-    number = normalise_number(term)
+def search_tickets(tickets: QuerySet[Ticket], term: str, *, user: Any = None) -> QuerySet[Ticket]:
+    """A ticket number finds that ticket exactly; other text is a full-text search: every word in the ticket's
+    number, title, description or notes (notes only for readers who may see them), or every word in its caller's
+    name, e-mail or phone."""
+    number = normalise_number(search_param(term))
     if number:
         return tickets.filter(number=number)
-    query = Q()
-    for word in term.split():
-        # Callers matching the word are found once (an IN over people), not joined and matched once per ticket.
-        callers = Person.objects.filter(
-            Q(first_name__icontains=word) | Q(last_name__icontains=word) | Q(email__icontains=word)
-        ).values("pk")
-        query &= Q(number__icontains=word) | Q(title__icontains=word) | Q(caller__in=callers)
-    return tickets.filter(query)
+    return match_tickets(tickets, parse(term), user=user)
 
 
 def ticket_detail(number: str) -> QuerySet[Ticket]:

@@ -1,12 +1,11 @@
 from django.urls import path
 
-from tickets.views import calls, queue, search, ticket
+from tickets.views import calls, queue, ticket
 
 app_name = "tickets"
 urlpatterns = [
     path("", queue.QueueView.as_view(), name="queue"),
     path("new/", calls.LogCallView.as_view(), name="create"),
-    path("search/", search.search, name="search"),
     path("callers/", calls.CallerSearchView.as_view(), name="caller_search"),
     path("preview/", calls.CallPreviewView.as_view(), name="call_preview"),
     path("callers/<int:pk>/", calls.CallerCardView.as_view(), name="caller_card"),

@@ -39,7 +39,8 @@ NASTY = st.one_of(
 PAGES = {
     "/tickets/": ["q", "page", "per_page", "scope", "state", "type", "priority", "vip", "instance", "group", "sort"],
     "/tickets/new/": ["caller", "instance"],
-    "/tickets/search/": ["q"],
+    "/search/": ["q", "kind", "page"],
+    "/search/suggest/": ["q"],
     "/tickets/callers/": ["q"],
     "/people/": ["q", "page", "vip", "active", "sort"],
     "/services/": ["q", "page", "service", "group", "level", "status", "sort"],
@@ -48,6 +49,7 @@ PAGES = {
     "/admin/workflow/rule/simulate/": ["ticket", "caller", "at", "impact", "urgency"],
     "/api/tickets/": ["search", "limit", "offset", "ordering", "priority", "caller"],
     "/api/people/": ["search", "limit", "offset", "vip_status"],
+    "/api/search/": ["q", "kind", "limit", "offset"],
 }
 
 

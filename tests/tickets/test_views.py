@@ -404,14 +404,7 @@ class TestTicketPage:
 
 
 @pytest.mark.django_db
-class TestSearchAndPanels:
-    def test_global_search(self, analyst_client):
-        ticket = factories.ticket(0)
-        search = reverse("tickets:search")
-        assert analyst_client.get(search, {"q": ticket.number})["Location"] == ticket.get_absolute_url()
-        assert analyst_client.get(search, {"q": "INC424242"})["Location"].startswith("/tickets/?q=INC424242")
-        assert analyst_client.get(search, {"q": "pat doe"})["Location"] == "/people/?q=pat+doe"
-
+class TestPanels:
     def test_person_page_lists_their_tickets(self, analyst_client):
         caller = base.person(0)
         ticket = factories.ticket(0, caller=caller)

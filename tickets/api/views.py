@@ -13,14 +13,16 @@ from django_filters import rest_framework as filters
 from drf_spectacular.utils import OpenApiParameter, OpenApiTypes, extend_schema, extend_schema_view
 from rest_framework import status
 from rest_framework.decorators import action
+from rest_framework.filters import OrderingFilter
 from rest_framework.response import Response
 
-from itsm.api.filters import bool_filter, id_filter
+from itsm.api.filters import StrictFilterBackend, bool_filter, id_filter
 from itsm.api.permissions import MethodPermissions
 from itsm.api.serializers import request_reason
 from itsm.api.viewsets import AuditedModelViewSet
 from itsm.audit import REASON_REQUIRED_MESSAGE, reasons_required
 from itsm.exceptions import RuleRefusal, as_drf_error
+from itsm.parsers import CappedSearchFilter
 from tickets import clock, extensions, selectors, services
 from tickets.api.serializers import (
     BreachSerializer,
@@ -86,6 +88,19 @@ class TicketFilter(filters.FilterSet):
         return queryset.filter(status__in=OPEN_STATUSES) if value else queryset.exclude(status__in=OPEN_STATUSES)
 
 
+class TicketSearchFilter(CappedSearchFilter):
+    """`?search=`: the same full-text search as the queue (a ticket number matches exactly)."""
+
+    search_description = (
+        "A ticket number (exact), or words that must all be in the number, title, description or notes (prefixes "
+        "match, accents are ignored), or all in the caller's name, e-mail or phone."
+    )
+
+    def filter_queryset(self, request, queryset, view):
+        term = request.query_params.get(self.search_param, "")
+        return selectors.search_tickets(queryset, term, user=request.user) if term.strip() else queryset
+
+
 IDEMPOTENCY_KEY = OpenApiParameter(
     "Idempotency-Key",
     OpenApiTypes.STR,
@@ -113,7 +128,8 @@ class TicketViewSet(AuditedModelViewSet):
     filterset_class = TicketFilter
     lookup_field = "number"
     lookup_value_regex = "[A-Za-z0-9]+"
-    search_fields = ["number", "title", "caller__first_name", "caller__last_name", "caller__email"]
+    search_fields = ["number", "title", "description"]  # read by the schema; TicketSearchFilter searches
+    filter_backends = [StrictFilterBackend, TicketSearchFilter, OrderingFilter]
     ordering_fields = [
         "number",
         "priority",

@@ -1,1 +1,1 @@
-"""Analyst pages, one module per place an analyst works: the queue, log a call, the ticket page, search."""
+"""Analyst pages, one module per place an analyst works: the queue, log a call, the ticket page."""

@@ -1,0 +1,273 @@
+"""Full-text search on both databases: one safe query from whatever a user typed, and one way to match and rank.
+
+The index itself is kept by the database (SQLite: an external-content FTS5 table and triggers; PostgreSQL: a
+`tsvector` column with a GIN index), created by each owning app's migrations with the DDL helpers at the bottom. Both
+fold case and accents and split words at anything that is not a letter or digit, so `cafe` finds "Café" and
+`pat` finds "pat@example.org". Every word must match (in any order, in any of the searched fields), as a prefix
+once it has two characters (`print` finds "printer"). Ranking follows the same rule on both: each field carries a
+weight letter, A (title, number, name) above B (description) above C (notes); SQLite ranks with bm25, PostgreSQL
+with ts_rank, both with those weights, the best first.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from django.db import connections
+from django.db.models import QuerySet
+from django.db.models.expressions import RawSQL
+
+# Enough for any real search, small enough that no query can grow without bound.
+MAX_TERMS = 8
+MAX_TERM_CHARS = 32
+MAX_INPUT_CHARS = 500
+# A one-letter prefix matches a large share of every index: one-character words match whole words only.
+MIN_PREFIX_CHARS = 2
+
+# The weight of each letter, the same on both databases (PostgreSQL's ts_rank array is {D, C, B, A}).
+WEIGHTS = {"A": 1.0, "B": 0.4, "C": 0.2, "D": 0.1}
+PG_WEIGHTS = "{" + ", ".join(str(WEIGHTS[letter]) for letter in "DCBA") + "}"
+
+
+@dataclass(frozen=True)
+class SearchQuery:
+    """The words of a search: lower-cased, letters and digits only, at most MAX_TERMS of at most MAX_TERM_CHARS."""
+
+    terms: tuple[str, ...] = ()
+
+    def __bool__(self) -> bool:
+        return bool(self.terms)
+
+    def __str__(self) -> str:
+        return " ".join(self.terms)
+
+
+def _word_char(char: str) -> bool:
+    # Letters, digits, marks and private-use characters are words to SQLite's unicode61 tokenizer; everything else
+    # (spaces, punctuation, FTS operators and quotes) separates words.
+    category = unicodedata.category(char)
+    return category[0] in "LNM" or category == "Co"
+
+
+def parse(text: object) -> SearchQuery:
+    """The search in `text` (any object, any length): never raises, never yields an operator or a quote."""
+    raw = unicodedata.normalize("NFC", str(text or "")[:MAX_INPUT_CHARS])
+    terms: list[str] = []
+    word: list[str] = []
+    for char in raw + " ":
+        if _word_char(char):
+            word.append(char)
+            continue
+        if word:
+            term = "".join(word).lower()[:MAX_TERM_CHARS]
+            word = []
+            # A word of marks alone folds to nothing: it would match nothing, or everything.
+            if any(unicodedata.category(c)[0] in "LN" for c in term) and term not in terms:
+                terms.append(term)
+        if len(terms) == MAX_TERMS:
+            break
+    return SearchQuery(tuple(terms))
+
+
+def _is_prefix(term: str) -> bool:
+    return len(term) >= MIN_PREFIX_CHARS
+
+
+def fts5_match(query: SearchQuery, columns: Sequence[str] | None = None) -> str:
+    """An FTS5 MATCH expression: every term as a quoted string (a prefix from two characters), optionally only in
+    `columns`. Terms hold letters and digits only, so quoting cannot be broken out of."""
+    scope = "{" + " ".join(columns) + "} : " if columns else ""
+    return " AND ".join(f'{scope}"{term}"{"*" if _is_prefix(term) else ""}' for term in query.terms)
+
+
+@dataclass(frozen=True)
+class Field:
+    """One indexed field: its column in the FTS5 table and its weight letter (PostgreSQL labels lexemes with it)."""
+
+    name: str
+    weight: str
+
+
+@dataclass(frozen=True)
+class FullTextIndex:
+    """The full-text index of one model: `<table>_fts` on SQLite, `<table>.search_vector` on PostgreSQL."""
+
+    table: str
+    fields: tuple[Field, ...]
+    pk: str = "id"
+
+    @property
+    def fts_table(self) -> str:
+        return f"{self.table}_fts"
+
+    def _bm25_weights(self) -> str:
+        return ", ".join(str(WEIGHTS[f.weight]) for f in self.fields)
+
+    def _scoped(self, only: Sequence[str] | None) -> list[Field]:
+        return [f for f in self.fields if only is None or f.name in only]
+
+    def _pg_tsquery(self, query: SearchQuery, only: Sequence[str] | None) -> tuple[str, list[str]]:
+        """to_tsquery per term, folded by the database like the documents were, joined with &&."""
+        letters = "".join(sorted({f.weight for f in self._scoped(only)})) if only is not None else ""
+        parts, params = [], []
+        for term in query.terms:
+            suffix = ":" + ("*" if _is_prefix(term) else "") + letters
+            parts.append("to_tsquery('simple', quote_literal(itsm_fold(%s)) || %s)")
+            params += [term, "" if suffix == ":" else suffix]
+        return "(" + " && ".join(parts) + ")", params
+
+    def _match_sql(self, query: SearchQuery, only: Sequence[str] | None, vendor: str) -> tuple[str, list]:
+        """(FROM-and-WHERE clause, params) selecting the matching rows, as `id` and `rank` (lower is better)."""
+        if vendor == "postgresql":
+            tsquery, params = self._pg_tsquery(query, only)
+            sql = (
+                f"SELECT t.{self.pk} AS id, -ts_rank('{PG_WEIGHTS}', t.search_vector, q.q) AS rank "
+                f"FROM {self.table} t CROSS JOIN (SELECT {tsquery} AS q) q WHERE t.search_vector @@ q.q"
+            )
+            return sql, params
+        columns = [f.name for f in self._scoped(only)] if only is not None else None
+        sql = (
+            f"SELECT rowid AS id, bm25({self.fts_table}, {self._bm25_weights()}) AS rank "
+            f"FROM {self.fts_table} WHERE {self.fts_table} MATCH %s"
+        )
+        return sql, [fts5_match(query, columns)]
+
+    def filter(self, queryset: QuerySet, query: SearchQuery, *, only: Sequence[str] | None = None) -> QuerySet:
+        """The rows of `queryset` that match every term (in the fields `only`, or all)."""
+        if not query:
+            return queryset
+        return queryset.filter(pk__in=self.matching_ids(query, only=only, using=queryset.db))
+
+    def matching_ids(self, query: SearchQuery, *, only: Sequence[str] | None = None, using: str = "default") -> RawSQL:
+        """A subquery of the matching ids, for `pk__in=` (or a foreign key's `__in=`)."""
+        sql, params = self._match_sql(query, only, connections[using].vendor)
+        return RawSQL(f"SELECT id FROM ({sql}) m", params)
+
+    def ranked(
+        self,
+        query: SearchQuery,
+        *,
+        limit: int,
+        offset: int = 0,
+        only: Sequence[str] | None = None,
+        using: str = "default",
+    ) -> tuple[list[int], int]:
+        """The ids of the best `limit` matches from `offset`, best first (ties: newest first), and the number of
+        matches, in one query."""
+        if not query or limit <= 0:
+            return [], 0
+        connection = connections[using]
+        sql, params = self._match_sql(query, only, connection.vendor)
+        ranked = f"SELECT id, count(*) OVER () AS total FROM ({sql}) m ORDER BY rank, id DESC LIMIT %s OFFSET %s"
+        with connection.cursor() as cursor:
+            cursor.execute(ranked, [*params, limit, offset])
+            rows = cursor.fetchall()
+        if not rows and offset:
+            # Past the last page the window has no row to carry the total: count on its own.
+            with connection.cursor() as cursor:
+                cursor.execute(f"SELECT count(*) FROM ({sql}) m", params)
+                return [], cursor.fetchone()[0]
+        return [row[0] for row in rows], (rows[0][1] if rows else 0)
+
+
+def in_order(queryset: QuerySet, ids: list[int]) -> list:
+    """The rows of `queryset` with these ids, in the order of `ids` (one query)."""
+    if not ids:
+        return []
+    rows = {row.pk: row for row in queryset.filter(pk__in=ids)}
+    return [rows[pk] for pk in ids if pk in rows]
+
+
+# -- DDL for the owning apps' migrations ---------------------------------------------------------------------------
+# unicode61 with remove_diacritics 2 folds accents the way PostgreSQL's unaccent does for Latin scripts; prefix
+# indexes of 2 and 3 characters keep the short prefixes of a type-ahead fast.
+FTS5_OPTIONS = "tokenize = 'unicode61 remove_diacritics 2', prefix = '2 3'"
+
+# ASCII punctuation becomes a space before PostgreSQL's parser sees the text, so an e-mail address, a URL or a
+# hyphenated word splits into words as in SQLite (the parser would otherwise keep "pat@example.org" whole).
+# Lower case by ICU's root collation when the server has ICU (as Debian's and most builds do), so that Greek or
+# Cyrillic capitals fold whatever locale the database was created with; otherwise by the database's own locale.
+PG_FOLD_FUNCTION = r"""
+CREATE EXTENSION IF NOT EXISTS unaccent;
+DO $do$
+DECLARE
+  schema_name text := (SELECT extnamespace::regnamespace::text FROM pg_extension WHERE extname = 'unaccent');
+  case_collation text := CASE WHEN EXISTS (SELECT 1 FROM pg_collation WHERE collname = 'und-x-icu')
+                    THEN 'COLLATE "und-x-icu"' ELSE '' END;
+BEGIN
+  EXECUTE format($f$
+    CREATE OR REPLACE FUNCTION itsm_fold(value text) RETURNS text
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE STRICT
+    AS $body$
+      SELECT lower(
+        regexp_replace(%1$s.unaccent('%1$s.unaccent'::regdictionary, value), '[!-/:-@[-`{-~]+', ' ', 'g') %2$s
+      )
+    $body$
+  $f$, schema_name, case_collation);
+END
+$do$;
+"""
+PG_FOLD_FUNCTION_REVERSE = "DROP FUNCTION IF EXISTS itsm_fold(text);"
+
+
+def pg_vector(parts: Sequence[tuple[str, str]]) -> str:
+    """A tsvector expression from (SQL text expression, weight letter) pairs."""
+    return " || ".join(
+        f"setweight(to_tsvector('simple'::regconfig, itsm_fold(coalesce({expression}, ''))), '{weight}')"
+        for expression, weight in parts
+    )
+
+
+def sqlite_index(index: FullTextIndex, *, source: str, watched: Sequence[str]) -> tuple[list[str], list[str]]:
+    """(forward, reverse) SQL for an FTS5 index whose content is the view `<table>_search_source` (`source` is its
+    SELECT, with `id` and one column per field), kept by triggers on the model's table. Before a change the old
+    document leaves the index (FTS5 reads it from the view while it still holds the old values); after the change
+    the new one is added. Only a change of a `watched` column touches the index."""
+    table, fts, view = index.table, index.fts_table, f"{index.table}_search_source"
+    columns = ", ".join(f.name for f in index.fields)
+    changed = " OR ".join(f"old.{c} IS NOT new.{c}" for c in watched)
+    add = f"INSERT INTO {fts}(rowid, {columns}) SELECT id, {columns} FROM {view} WHERE id = new.id;"
+    forward = [
+        f"CREATE VIEW {view} AS {source}",
+        f"CREATE VIRTUAL TABLE {fts} USING fts5({columns}, content = '{view}', content_rowid = 'id', {FTS5_OPTIONS})",
+        f"CREATE TRIGGER {table}_fts_ai AFTER INSERT ON {table} BEGIN {add} END",
+        f"CREATE TRIGGER {table}_fts_bu BEFORE UPDATE ON {table} WHEN {changed} "
+        f"BEGIN DELETE FROM {fts} WHERE rowid = old.id; END",
+        f"CREATE TRIGGER {table}_fts_au AFTER UPDATE ON {table} WHEN {changed} BEGIN {add} END",
+        f"CREATE TRIGGER {table}_fts_bd BEFORE DELETE ON {table} BEGIN DELETE FROM {fts} WHERE rowid = old.id; END",
+        f"INSERT INTO {fts}({fts}) VALUES ('rebuild')",
+    ]
+    reverse = [
+        *(f"DROP TRIGGER IF EXISTS {table}_fts_{suffix}" for suffix in ("ai", "bu", "au", "bd")),
+        f"DROP TABLE IF EXISTS {fts}",
+        f"DROP VIEW IF EXISTS {view}",
+    ]
+    return forward, reverse
+
+
+def pg_generated_index(index: FullTextIndex, *, parts: Sequence[tuple[str, str]]) -> tuple[list[str], list[str]]:
+    """(forward, reverse) SQL for a stored generated `search_vector` column and its GIN index (all fields are on the
+    row itself, so PostgreSQL keeps it current on every insert and update, bulk ones included)."""
+    table = index.table
+    forward = [
+        f"ALTER TABLE {table} ADD COLUMN search_vector tsvector GENERATED ALWAYS AS ({pg_vector(parts)}) STORED",
+        f"CREATE INDEX {table}_search_idx ON {table} USING gin (search_vector)",
+    ]
+    reverse = [f"DROP INDEX IF EXISTS {table}_search_idx", f"ALTER TABLE {table} DROP COLUMN IF EXISTS search_vector"]
+    return forward, reverse
+
+
+def vendor_sql(forward: dict[str, list[str]], reverse: dict[str, list[str]]):
+    """A RunPython operation running the SQL for the database's vendor (nothing on others), reversible."""
+    from django.db import migrations
+
+    def run(statements: dict[str, list[str]]):
+        def apply(apps, schema_editor):
+            for statement in statements.get(schema_editor.connection.vendor, []):
+                schema_editor.execute(statement, params=None)
+
+        return apply
+
+    return migrations.RunPython(run(forward), run(reverse), elidable=False)
