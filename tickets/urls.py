@@ -5,6 +5,7 @@ from tickets.views import calls, queue, search, ticket
 app_name = "tickets"
 urlpatterns = [
     path("", queue.QueueView.as_view(), name="queue"),
+    path("queue/columns/", queue.QueueColumnsView.as_view(), name="queue_columns"),
     path("new/", calls.LogCallView.as_view(), name="create"),
     path("search/", search.search, name="search"),
     path("callers/", calls.CallerSearchView.as_view(), name="caller_search"),
