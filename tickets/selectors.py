@@ -237,15 +237,16 @@ class Total:
         if self.exact:
             return f"{self.value:,}"
         if not self.estimated:
-            return f"{COUNT_CAP:,}+"
+            return f"{self.value - 1:,}+"  # counted up to the cap and one more
         if self.value >= 1_000_000:
             return f"about {self.value / 1_000_000:.1f} million".replace(".0 ", " ")
         return f"about {round(self.value, -3):,}"
 
 
-def capped_total(tickets: QuerySet[Ticket], cap: int = COUNT_CAP) -> Total:
+def capped_total(tickets: QuerySet[Ticket], cap: int | None = None) -> Total:
     """COUNT over at most cap + 1 rows (a LIMIT subquery), so a million tickets cost what 10,001 do; past the cap,
     PostgreSQL's planner estimate (pg_class.reltuples for the whole table, else EXPLAIN) when it is larger."""
+    cap = cap or COUNT_CAP
     counted = QuerySet.count(tickets.order_by().values("pk")[: cap + 1])
     if counted <= cap:
         return Total(counted, exact=True)
