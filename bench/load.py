@@ -170,7 +170,7 @@ def run_load(*, user, token: str, seconds: float, concurrency: int = 8, workers:
     )
     cookie = session_cookie(user)
     targets = [
-        Target("Queue page (25 rows, session)", "/tickets/?per_page=25", {"Cookie": cookie}),
+        Target("Queue page (25 rows, session)", "/tickets/?scope=all&per_page=25", {"Cookie": cookie}),
         Target("API ticket list (25 rows, token)", "/api/tickets/?limit=25", {"Authorization": f"Token {token}"}),
     ]
     try:

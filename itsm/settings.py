@@ -232,6 +232,8 @@ AXES_IPWARE_PROXY_COUNT = env_int("ITSM_PROXY_COUNT", 0) or None
 AXES_VERBOSE = False
 # Password reset: at most this many requests per address and per e-mail address in the window above.
 ITSM_PASSWORD_RESET_LIMIT = env_int("ITSM_PASSWORD_RESET_LIMIT", 5)
+# How often an open queue asks whether any ticket changed (an unchanged queue answers 304 after one query).
+ITSM_QUEUE_POLL_SECONDS = max(5, env_int("ITSM_QUEUE_POLL_SECONDS", 20))
 # API tokens older than this many days are refused (0: they never expire).
 ITSM_TOKEN_TTL_DAYS = env_int("ITSM_TOKEN_TTL_DAYS", 0)
 

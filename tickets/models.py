@@ -356,6 +356,8 @@ class Ticket(models.Model):
             models.Index(fields=["status", "resolution_due_at"], name="ticket_resolution_due_idx"),
             models.Index(fields=["status", "response_due_at"], name="ticket_response_due_idx"),
             models.Index(fields=["next_due_at"], name="ticket_next_due_idx"),
+            # The live queue's version: MAX(updated_at) read from the end of this index, whatever the table's size.
+            models.Index(fields=["updated_at"], name="ticket_updated_idx"),
         ]
 
     def __str__(self) -> str:
@@ -562,3 +564,54 @@ class Breach(models.Model):
 
     def __str__(self) -> str:
         return f"{self.ticket_id} {self.target} due {self.due:%Y-%m-%d %H:%M}"
+
+
+class QueuePreference(models.Model):
+    """How one analyst likes the queue: the tab they used last, the page size and the optional columns they hid.
+
+    A view setting, not a record of the desk: nobody audits which tab somebody looked at, so no history and no change
+    reason (like TicketRequestKey). Written by `tickets.preferences` only."""
+
+    TABS = ("all", "mine", "my_teams", "unassigned", "at_risk")
+    PAGE_SIZES = (10, 25, 50, 100)
+    OPTIONAL_COLUMNS = ("status", "instance", "team", "assignee", "age", "due")
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name="user",
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    tab = models.CharField(
+        verbose_name="last tab",
+        max_length=12,
+        blank=True,
+        choices=[(tab, tab) for tab in TABS],
+    )
+    page_size = models.PositiveSmallIntegerField(
+        verbose_name="page size",
+        null=True,
+        blank=True,
+        choices=[(size, str(size)) for size in PAGE_SIZES],
+    )
+    hidden_columns = models.JSONField(
+        verbose_name="hidden columns",
+        default=list,
+        blank=True,
+        help_text="Optional columns the analyst chose not to see; a column added later shows until hidden.",
+    )
+    updated_at = models.DateTimeField(verbose_name="updated", auto_now=True)
+
+    class Meta:
+        verbose_name = "queue preference"
+        verbose_name_plural = "queue preferences"
+
+    def __str__(self) -> str:
+        return f"Queue of user {self.user_id}"
+
+    def clean(self) -> None:
+        hidden = self.hidden_columns
+        if not isinstance(hidden, list) or any(column not in self.OPTIONAL_COLUMNS for column in hidden):
+            raise ValidationError(
+                {"hidden_columns": [f"Choose among these columns: {', '.join(self.OPTIONAL_COLUMNS)}."]}
+            )

@@ -2,18 +2,24 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import json
 import re
+from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Case, Count, IntegerField, Q, QuerySet, Subquery, Value, When
+from django.db import connection
+from django.db.models import Case, Count, F, IntegerField, Max, Q, QuerySet, Subquery, Value, When
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 from itsm.fulltext import parse
 from itsm.params import search_param
 from people.models import Person
 from services.models import ConfigurationItem, ServiceInstance
 from services.selectors import person_instances
-from tickets.choices import OPEN_STATUSES, PREFIXES, PRIORITY_LABELS, Status, format_number
+from tickets import clock
+from tickets.choices import OPEN_STATUSES, PREFIXES, PRIORITY_LABELS, DueState, Status, format_number
 from tickets.models import Ticket, TicketQuerySet
 from tickets.search import match_tickets
 
@@ -182,6 +188,81 @@ def search_tickets(tickets: QuerySet[Ticket], term: str, *, user: Any = None) ->
     if number:
         return tickets.filter(number=number)
     return match_tickets(tickets, parse(term), user=user)
+
+
+# -- the queue's tabs, live version and counts ----------------------------------------------------------------------
+def at_risk(now: dt.datetime | None = None) -> Q:
+    """Open tickets whose clock is breached or due soon (the queue's "At risk" tab), in the clock's own terms."""
+    now = now or timezone.now()
+    risky = clock.state_filter(DueState.BREACHED, now) | clock.state_filter(DueState.DUE_SOON, now)
+    return Q(status__in=OPEN_STATUSES) & risky
+
+
+# The due order: the next due time of either target, soonest (or most overdue) first; tickets without a running
+# target last, in either direction, on every database (NULLS LAST, which the next-due index serves on PostgreSQL).
+DUE_ORDER = [F("next_due_at").asc(nulls_last=True), "priority", "id"]
+DUE_ORDER_DESC = [F("next_due_at").desc(nulls_last=True), "priority", "id"]
+
+# Beyond this many tickets the queue says "10,000+" (or the planner's "about 1.2 million") instead of counting.
+COUNT_CAP = 10_000
+# The live queue's version moves every few minutes even when no ticket changed, so due chips and ages stay fresh.
+VERSION_BUCKET_SECONDS = 300
+
+
+def queue_version(now: dt.datetime | None = None) -> str:
+    """A strong ETag for "the tickets as they are now": every ticket write bumps `updated_at` (auto_now), so the
+    newest one changes when a ticket is logged or edited. One query, read from the end of `ticket_updated_idx`."""
+    newest = Ticket.objects.aggregate(newest=Max("updated_at"))["newest"]
+    stamp = newest.timestamp() if newest else 0
+    bucket = int((now or timezone.now()).timestamp()) // VERSION_BUCKET_SECONDS
+    return f'"q{stamp:.6f}-{bucket}"'
+
+
+@dataclass(frozen=True)
+class Total:
+    """How many tickets a queue holds: exact up to COUNT_CAP, else a lower bound or the planner's estimate."""
+
+    value: int
+    exact: bool
+    estimated: bool = False
+
+    @property
+    def label(self) -> str:
+        if self.exact:
+            return f"{self.value:,}"
+        if not self.estimated:
+            return f"{self.value - 1:,}+"  # counted up to the cap and one more
+        if self.value >= 1_000_000:
+            return f"about {self.value / 1_000_000:.1f} million".replace(".0 ", " ")
+        return f"about {round(self.value, -3):,}"
+
+
+def capped_total(tickets: QuerySet[Ticket], cap: int | None = None) -> Total:
+    """COUNT over at most cap + 1 rows (a LIMIT subquery), so a million tickets cost what 10,001 do; past the cap,
+    PostgreSQL's planner estimate (pg_class.reltuples for the whole table, else EXPLAIN) when it is larger."""
+    cap = cap or COUNT_CAP
+    counted = QuerySet.count(tickets.order_by().values("pk")[: cap + 1])
+    if counted <= cap:
+        return Total(counted, exact=True)
+    estimate = planner_estimate(tickets) if connection.vendor == "postgresql" else None
+    if estimate and estimate > cap:
+        return Total(estimate, exact=False, estimated=True)
+    return Total(cap + 1, exact=False)
+
+
+def planner_estimate(tickets: QuerySet[Ticket]) -> int | None:
+    """PostgreSQL's row estimate for the queryset: statistics, not a scan (refreshed by autovacuum's ANALYZE)."""
+    query = tickets.order_by().values("pk")
+    with connection.cursor() as cursor:
+        if not query.query.where:
+            cursor.execute("SELECT reltuples::bigint FROM pg_class WHERE oid = %s::regclass", [Ticket._meta.db_table])
+            row = cursor.fetchone()
+            return int(row[0]) if row and row[0] and row[0] > 0 else None
+        sql, params = query.query.sql_with_params()
+        cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}", params)
+        plan = cursor.fetchone()[0]
+    plan = json.loads(plan) if isinstance(plan, str) else plan
+    return int(plan[0]["Plan"]["Plan Rows"])
 
 
 def ticket_detail(number: str) -> QuerySet[Ticket]:

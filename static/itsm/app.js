@@ -37,6 +37,11 @@
 
   const rows = () => Array.from(document.querySelectorAll("table.dense tbody tr")).filter((r) => r.querySelector("a[href]"));
   let selected = -1;
+  // The selected row is read back from the page: a live list (the queue) may have redrawn its rows since.
+  const current = () => {
+    const index = rows().findIndex((row) => row.classList.contains("selected"));
+    return index >= 0 ? index : selected;
+  };
   const select = (index) => {
     const list = rows();
     if (!list.length) return;
@@ -63,10 +68,10 @@
         window.location.href = "/tickets/new/";
         break;
       case "j":
-        select(selected + 1);
+        select(current() + 1);
         break;
       case "k":
-        select(selected - 1);
+        select(current() - 1);
         break;
       case "a": {
         const me = document.querySelector("button[name=me]");

@@ -37,7 +37,11 @@ NASTY = st.one_of(
 )
 
 PAGES = {
-    "/tickets/": ["q", "page", "per_page", "scope", "state", "type", "priority", "vip", "instance", "group", "sort"],
+    "/tickets/": [
+        *("q", "page", "per_page", "scope", "state", "type", "priority", "vip", "instance", "group", "sort", "sla"),
+        *("level", "opened_from", "opened_to", "breach", "outcome", "vip_at_open", "team", "assignee", "status"),
+        *("service_instance", "customer_group", "sla_state", "open", "breached", "opened_after", "caller"),
+    ],
     "/tickets/new/": ["caller", "instance"],
     "/search/": ["q", "kind", "page"],
     "/search/suggest/": ["q"],

@@ -101,7 +101,7 @@ def test_analyst_logs_a_call_for_an_executive_and_finds_it_in_the_queue_in_the_e
     expect(banner).to_contain_text("Executive")
     expect(banner).to_have_css("background-color", EXEC_RGB)
 
-    page.goto(f"{page.url.split('/tickets/')[0]}/tickets/")
+    page.goto(f"{page.url.split('/tickets/')[0]}/tickets/?scope=all")
     row = page.locator("#queue-table tbody tr", has_text=ticket.number)
     expect(row).to_have_count(1)
     expect(row.locator(".vip-badge")).to_have_text("Executive")
@@ -148,7 +148,7 @@ def test_a_standard_caller_shows_no_badge(desk, executive):
     page.click("button[type=submit].primary")
     expect(page.locator("h1")).to_contain_text("Password reset", timeout=SLOW)
     expect(page.locator(".vip-banner")).to_have_count(0)
-    page.goto(f"{page.url.split('/tickets/')[0]}/tickets/")
+    page.goto(f"{page.url.split('/tickets/')[0]}/tickets/?scope=all")
     row = page.locator("#queue-table tbody tr", has_text="Password reset")
     expect(row).to_have_count(1)
     expect(row.locator(".vip-badge")).to_have_count(0)

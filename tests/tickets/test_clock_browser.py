@@ -33,7 +33,7 @@ def test_the_queue_counts_down_without_a_reload_and_shows_a_paused_clock(
     services.ticket_transition(waiting, user=analyst_user, status=Status.IN_PROGRESS)
     services.ticket_transition(waiting, user=analyst_user, status=Status.PENDING)
     page.clock.install()
-    sign_in(page, live_server, analyst_user, "/tickets/")
+    sign_in(page, live_server, analyst_user, "/tickets/?scope=all")
     row = page.locator("#queue-table tbody tr", has_text=racing.number)
     countdown = row.locator(".countdown")
     expect(countdown).to_have_text("in 1 h")

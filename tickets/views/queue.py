@@ -1,32 +1,47 @@
-"""The queue: the analyst's list of tickets, its tabs, filters and sort."""
+"""The queue: the analyst's list of tickets, its tabs, filters and sort; live (polled) and remembered per analyst."""
 
 from __future__ import annotations
 
-import datetime as dt
-
+from django import forms
+from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
-from django.db.models import Q
+from django.http import HttpResponseNotModified, QueryDict
 from django.shortcuts import redirect
-from django.utils import timezone
+from django.urls import reverse
 from django.utils.html import format_html_join
 from django.utils.safestring import mark_safe
+from django.views import View
 from django.views.generic import ListView
 
-from itsm.params import date_param, int_param, search_param
+from itsm.params import int_param, search_param
 from itsm.views_mixins import SortableListMixin
 from services.models import CustomerGroup, ServiceInstance
-from tickets import clock, selectors
-from tickets.choices import (
-    OPEN_STATUSES,
-    PRIORITY_CHOICES,
-    DueState,
-    Status,
-    TicketType,
-)
+from tickets import filters, preferences, selectors
+from tickets.choices import PRIORITY_CHOICES, DueState, TicketType
+from tickets.models import QueuePreference
+from tickets.views.paging import CappedPaginator
 
-
-def _int(value: str | None) -> int | None:
-    return int_param(value)
+TABS = [
+    ("all", "All"),
+    ("mine", "Mine"),
+    ("my_teams", "My teams"),
+    ("unassigned", "Unassigned"),
+    ("at_risk", "At risk"),
+]
+TAB_VALUES = {value for value, _ in TABS}
+COLUMNS = [
+    ("instance", "Service instance"),
+    ("status", "Status"),
+    ("team", "Team"),
+    ("assignee", "Assignee"),
+    ("age", "Age"),
+    ("due", "Due"),
+]
+FIXED_COLUMNS = 4  # number, priority, title, caller (with the VIP badge)
+OFFERED_PAGE_SIZES = (25, 50, 100)
+# Parameters that shape the page, not the tickets: a URL with only these still opens the analyst's last tab.
+LAYOUT_PARAMS = {"page", "per_page", "sort"}
 
 
 def _options(rows, selected: str) -> str:
@@ -38,44 +53,21 @@ def _options(rows, selected: str) -> str:
     )
 
 
-DRILLDOWN = ("opened_from", "opened_to", "breach", "outcome", "level", "vip_at_open")
-REPORT_OUTCOMES = {
-    "response_met": Q(first_response_at__isnull=False, response_breached=False),
-    "response_breached": Q(response_breached=True),
-    "resolution_met": Q(resolved_at__isnull=False, resolution_breached=False),
-    "resolution_breached": Q(resolution_breached=True),
-    "running": Q(status__in=OPEN_STATUSES, resolution_due_at__isnull=False, resolution_breached=False),
-}
+def _not_modified(version: str) -> HttpResponseNotModified:
+    response = HttpResponseNotModified()
+    response["ETag"] = version
+    return response
 
 
-def report_drilldown(tickets, f: dict):
-    """The queue narrowed to the tickets a report figure counts (same rules as the reports)."""
-    if f["opened_from"]:
-        start = dt.datetime.combine(dt.date.fromisoformat(f["opened_from"]), dt.time.min)
-        tickets = tickets.filter(opened_at__gte=timezone.make_aware(start))
-    if f["opened_to"]:
-        end = dt.datetime.combine(dt.date.fromisoformat(f["opened_to"]) + dt.timedelta(days=1), dt.time.min)
-        tickets = tickets.filter(opened_at__lt=timezone.make_aware(end))
-    if f["breach"]:
-        tickets = tickets.filter(**{f"{f['breach']}_breached": True})
-    if f["outcome"]:
-        tickets = tickets.filter(REPORT_OUTCOMES[f["outcome"]])
-    if f["level"]:
-        tickets = tickets.filter(service_level_id=int(f["level"]))
-    if f["vip_at_open"]:
-        tickets = tickets.filter(vip_status_at_open_id=int(f["vip_at_open"]))
-    return tickets
-
-
-# -- the queue --------------------------------------------------------------------------------------------------
 class QueueView(LoginRequiredMixin, PermissionRequiredMixin, SortableListMixin, ListView):
-    """Open tickets by default, most urgent first; every filter lives in the URL so a queue can be bookmarked."""
+    """Open tickets, most urgent first; every filter lives in the URL so a queue can be bookmarked. A bare /tickets/
+    opens the tab the analyst used last. The rows poll for changes (`is_poll`): an unchanged queue answers 304."""
 
     permission_required = "tickets.view_ticket"
     template_name = "tickets/queue.html"
     paginate_by = 50
-    # `?per_page=` picks one of these; anything else keeps the default.
-    page_sizes = (10, 25, 50, 100)
+    # `?per_page=` picks one of these (the page offers 25, 50 and 100); anything else keeps the remembered size.
+    page_sizes = QueuePreference.PAGE_SIZES
     sort_fields = {
         "priority": selectors.QUEUE_ORDER,
         "number": ["number"],
@@ -85,84 +77,149 @@ class QueueView(LoginRequiredMixin, PermissionRequiredMixin, SortableListMixin, 
         "team": ["team__name", "priority", "opened_at", "id"],
         "assignee": ["assignee__username", "priority", "opened_at", "id"],
         "age": ["opened_at", "id"],  # oldest first
-        "due": ["resolution_due_at", "priority", "id"],
+        "due": ["next_due_at"],  # see sort(): nulls last in both directions
         "instance": ["service_instance__title", "priority", "opened_at", "id"],
     }
     default_sort = "priority"
 
+    def is_poll(self) -> bool:
+        return bool(self.request.htmx) and self.request.htmx.target == "queue-rows"
+
     def get(self, request, *args, **kwargs):
-        # The global search lands here: an exact ticket number opens the ticket at once.
-        ticket = selectors.ticket_by_number(request.GET.get("q", ""))
-        if ticket is not None:
-            return redirect(ticket)
-        return super().get(request, *args, **kwargs)
+        poll = self.is_poll()
+        if not poll:
+            # The global search lands here: an exact ticket number opens the ticket at once.
+            ticket = selectors.ticket_by_number(request.GET.get("q", ""))
+            if ticket is not None:
+                return redirect(ticket)
+        self.version = selectors.queue_version()
+        if poll and self.version in request.headers.get("If-None-Match", ""):
+            return _not_modified(self.version)  # the one query of a quiet poll: nothing else is read
+        self.prefs = preferences.queue_preferences(request)
+        self.scope = self.current_scope()
+        if self.scope == "at_risk":
+            self.default_sort = "due"  # most urgent first: the most overdue, then the soonest due
+        if not poll:
+            self.remember()
+        response = super().get(request, *args, **kwargs)
+        response["ETag"] = self.version
+        return response
+
+    def get_template_names(self):
+        return ["tickets/_queue_live.html"] if self.is_poll() else [self.template_name]
+
+    # -- what the analyst asked for, and remembering it -------------------------------------------------------------
+    def current_scope(self) -> str:
+        raw = self.request.GET.get("scope")
+        if raw is not None:
+            return raw if raw in TAB_VALUES else "all"  # `?scope=` (empty) is the old spelling of All
+        if any(name not in LAYOUT_PARAMS for name in self.request.GET):
+            return "all"  # a link with filters (a report figure, a bookmark) shows every ticket it names
+        return self.prefs.default_tab(self.request.user)
+
+    def requested_page_size(self) -> int | None:
+        size = int_param(self.request.GET.get("per_page"))
+        return size if size in self.page_sizes else None
+
+    def remember(self) -> None:
+        tab = self.request.GET.get("scope")
+        tab = tab if tab in TAB_VALUES and tab != self.prefs.tab else None
+        size = self.requested_page_size()
+        size = size if size is not None and size != self.prefs.page_size else None
+        if tab is not None or size is not None:
+            self.prefs = preferences.queue_preferences_set(self.request, tab=tab, page_size=size)
 
     def get_paginate_by(self, queryset):
-        size = _int(self.request.GET.get("per_page"))
-        return size if size in self.page_sizes else self.paginate_by
+        return self.requested_page_size() or self.prefs.page_size or self.paginate_by
 
-    def filters(self) -> dict:
-        get = self.request.GET
-        return {
-            "q": search_param(get.get("q")),
-            "scope": get.get("scope", "") if get.get("scope", "") in selectors.SCOPES else "",
-            "state": get.get("state", "open") if get.get("state", "open") in selectors.STATES else "open",
-            "type": get.get("type", "") if get.get("type", "") in TicketType.values else "",
-            "priority": get.get("priority", "") if get.get("priority", "") in {"1", "2", "3", "4", "5"} else "",
-            "vip": "1" if get.get("vip") == "1" else "",
-            "sla": get.get("sla", "") if get.get("sla", "") in DueState.values else "",
-            # Drill-downs from the reports: the tickets behind a figure.
-            "opened_from": str(date_param(get.get("opened_from")) or ""),
-            "opened_to": str(date_param(get.get("opened_to")) or ""),
-            "breach": get.get("breach", "") if get.get("breach", "") in ("response", "resolution") else "",
-            "outcome": get.get("outcome", "") if get.get("outcome", "") in REPORT_OUTCOMES else "",
-            "level": str(_int(get.get("level")) or ""),
-            "vip_at_open": str(_int(get.get("vip_at_open")) or ""),
-            "instance": str(_int(get.get("instance")) or ""),
-            "group": str(_int(get.get("group")) or ""),
-        }
+    # -- the rows -----------------------------------------------------------------------------------------------------
+    def base_queryset(self, scope: str):
+        user = self.request.user
+        own_scope = scope if scope in selectors.SCOPES else ""
+        base = selectors.ticket_queue(user=user, scope=own_scope, state="all", search=self.request.GET.get("q", ""))
+        return filters.queue_filter(self.request.GET, base, self.request)
 
     def get_queryset(self):
-        f = self.filters()
-        tickets = selectors.ticket_queue(
-            user=self.request.user,
-            scope=f["scope"],
-            state=f["state"],
-            ticket_type=f["type"],
-            priority=_int(f["priority"]),
-            vip_only=bool(f["vip"]),
-            service_instance_id=_int(f["instance"]),
-            customer_group_id=_int(f["group"]),
-            search=f["q"],
-        )
-        if f["sla"]:
-            tickets = tickets.filter(clock.state_filter(f["sla"], timezone.now()))
-        return self.sort(report_drilldown(tickets, f))
+        self.filterset = self.base_queryset(self.scope)
+        tickets = self.filterset.qs
+        if self.scope == "at_risk":
+            tickets = tickets.filter(selectors.at_risk())
+        return self.sort(tickets)
 
-    def get_context_data(self, **kwargs):
-        f = self.filters()
-        active = {k: v for k, v in f.items() if v and not (k == "state" and v == "open")}
+    def sort(self, queryset):
+        key = self.current_sort()
+        if key.lstrip("-") == "due":
+            return queryset.order_by(*(selectors.DUE_ORDER_DESC if key.startswith("-") else selectors.DUE_ORDER))
+        return super().sort(queryset)
+
+    def get_paginator(self, queryset, per_page, orphans=0, allow_empty_first_page=True, **kwargs):
+        self.total = selectors.capped_total(queryset)
+        if self.total.exact:
+            queryset._known_count = self.total.value  # the queue's slicing picks its cheapest sort by it
+        return CappedPaginator(
+            queryset, per_page, total=self.total, orphans=orphans, allow_empty_first_page=allow_empty_first_page
+        )
+
+    def at_risk_total(self):
+        everyone = self.filterset if self.scope in ("all", "at_risk") else self.base_queryset("all")
+        return selectors.capped_total(everyone.qs.filter(selectors.at_risk()))
+
+    # -- the page -----------------------------------------------------------------------------------------------------
+    def tab_links(self, at_risk) -> list[dict]:
         params = self.request.GET.copy()
         params.pop("page", None)
-        scope_links = []
-        for value, label in [("", "All"), ("mine", "Mine"), ("my_teams", "My teams"), ("unassigned", "Unassigned")]:
+        links = []
+        for value, label in TABS:
             params["scope"] = value
-            query = params.copy()
-            if not value:
-                query.pop("scope")
-            scope_links.append({"label": label, "query": query.urlencode(), "active": f["scope"] == value})
+            links.append(
+                {
+                    "value": value,
+                    "label": label,
+                    "query": params.urlencode(),
+                    "active": self.scope == value,
+                    "count": at_risk if value == "at_risk" else None,
+                }
+            )
+        return links
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        f = {**filters.shown_values(self.filterset), "q": search_param(self.request.GET.get("q")), "scope": self.scope}
+        active = [k for k, v in f.items() if v and k not in ("scope",) and not (k == "state" and v == "open")]
+        shown = [name for name, _ in COLUMNS if name not in self.prefs.hidden_columns]
+        poll = self.request.GET.copy()
+        poll["scope"] = self.scope
+        context.update(
+            {
+                "tabs": self.tab_links(self.at_risk_total()),
+                "f": f,
+                "filtered": bool(active),
+                "total": self.total,
+                "version": self.version,
+                "poll_url": f"{reverse('tickets:queue')}?{poll.urlencode()}",
+                "poll_seconds": settings.ITSM_QUEUE_POLL_SECONDS,
+                "columns": shown,
+                "column_choices": [(name, label, name in shown) for name, label in COLUMNS],
+                "colspan": FIXED_COLUMNS + len(shown),
+                "page_sizes": OFFERED_PAGE_SIZES,
+                "per_page": context["paginator"].per_page if context.get("paginator") else self.paginate_by,
+                "here": self.request.GET.urlencode(),
+            }
+        )
+        if not self.is_poll():
+            context.update(self.filter_choices(f))
+        return context
+
+    def filter_choices(self, f: dict) -> dict:
+        """The filter form's choices (only on the full page; a poll renders the rows alone)."""
         return {
-            "scope_links": scope_links,
-            **super().get_context_data(**kwargs),
-            "f": f,
-            "filtered": bool(active),
             "types": TicketType.choices,
             "sla_states": DueState.choices,
-            "drilldown_names": DRILLDOWN,
-            "drilldown": any(f[name] for name in DRILLDOWN),
+            "drilldown_names": filters.DRILLDOWN,
+            "drilldown": any(f.get(name) for name in filters.DRILLDOWN),
             "outcome_label": f["outcome"].replace("_", " "),
             "priorities": PRIORITY_CHOICES,
-            "states": [("open", "Open"), *Status.choices, ("all", "All")],
+            "states": filters.STATES,
             # Rendered here, not by a template loop: at 600 instances the loop cost more than the rest of the page.
             "instance_options": _options(
                 ServiceInstance.objects.exclude(status=ServiceInstance.Status.RETIRED).values_list("id", "title"),
@@ -170,3 +227,26 @@ class QueueView(LoginRequiredMixin, PermissionRequiredMixin, SortableListMixin, 
             ),
             "group_options": _options(CustomerGroup.objects.values_list("id", "name"), f["group"]),
         }
+
+
+class ColumnsForm(forms.Form):
+    columns = forms.MultipleChoiceField(choices=COLUMNS, required=False)
+    back = forms.CharField(required=False, max_length=2000)
+
+
+class QueueColumnsView(LoginRequiredMixin, PermissionRequiredMixin, View):
+    """The column picker: the optional columns the analyst ticked are shown, the others hidden, remembered per user.
+    Answers with the queue the analyst came from (its query string, never another address)."""
+
+    permission_required = "tickets.view_ticket"
+    http_method_names = ["post"]
+
+    def post(self, request):
+        form = ColumnsForm(request.POST)
+        back = QueryDict(request.POST.get("back", "")[:2000]).urlencode()
+        if form.is_valid():
+            hidden = [name for name, _ in COLUMNS if name not in form.cleaned_data["columns"]]
+            preferences.queue_preferences_set(request, hidden_columns=hidden)
+        else:
+            messages.error(request, "Those columns are not offered: the queue shows the columns it showed before.")
+        return redirect(f"{reverse('tickets:queue')}?{back}" if back else reverse("tickets:queue"))
