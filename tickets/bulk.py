@@ -36,10 +36,8 @@ _UNSET: Any = object()
 
 class TooMany(ValidationError):
     def __init__(self, count: int):
-        super().__init__(
-            {"tickets": [f"At most {MAX_TICKETS} tickets at once ({count} were selected): act on fewer and repeat."]},
-            code="max_length",
-        )
+        message = f"At most {MAX_TICKETS} tickets at once ({count} were selected): act on fewer and repeat."
+        super().__init__({"tickets": [ValidationError(message, code="max_length")]})
 
 
 @dataclass
@@ -104,7 +102,7 @@ def _strip_number(number: str, text: str) -> str:
 def _run(tickets: list[Ticket], write: Callable[[Ticket], Any]) -> list[Ticket]:
     """Applies `write` to each ticket in one transaction; any refusal rolls every ticket back."""
     if not tickets:
-        raise ValidationError({"tickets": ["Select at least one ticket."]}, code="required")
+        raise ValidationError({"tickets": ["Select at least one ticket."]})
     if len(tickets) > MAX_TICKETS:
         raise TooMany(len(tickets))
     refused = BulkRefused(total=len(tickets))
@@ -135,7 +133,7 @@ def bulk_assign(
     """Assigns every ticket to the team and/or analyst (a New ticket becomes Assigned)."""
     reason = clean_reason(change_reason)
     if team is _UNSET and assignee is _UNSET:
-        raise ValidationError({"team": ["Choose a team or an analyst to assign the tickets to."]}, code="required")
+        raise ValidationError({"team": ["Choose a team or an analyst to assign the tickets to."]})
     fields = {k: v for k, v in (("team", team), ("assignee", assignee)) if v is not _UNSET}
     unchanged = [
         t.number
@@ -164,7 +162,7 @@ def bulk_note(
     """Adds the same note to every ticket; each ticket's history records the reason."""
     reason = clean_reason(change_reason)
     if not (text or "").strip():
-        raise ValidationError({"note": ["Write the note to add."]}, code="required")
+        raise ValidationError({"note": ["Write the note to add."]})
     done = _run(
         tickets,
         lambda t: services.ticket_note_add(t, user=user, text=text, public=public, change_reason=reason),

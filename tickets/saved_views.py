@@ -116,12 +116,13 @@ def clean_query(query: str) -> str:
 def _check_name(owner: Any, name: str, exclude_pk: int | None = None) -> str:
     name = " ".join((name or "").split())
     if not name:
-        raise ValidationError({"name": ["Give the view a name."]}, code="required")
+        raise ValidationError({"name": [ValidationError("Give the view a name.", code="required")]})
     duplicates = SavedView.objects.filter(owner=owner, name__iexact=name)
     if exclude_pk is not None:
         duplicates = duplicates.exclude(pk=exclude_pk)
     if duplicates.exists():
-        raise ValidationError({"name": [f"You already have a view named “{name}”."]}, code="unique")
+        # A conflict with the user's other data (409 in the API), shown next to the name on the page.
+        raise ValidationError({"name": [ValidationError(f"You already have a view named “{name}”.", code="unique")]})
     return name
 
 
