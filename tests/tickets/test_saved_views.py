@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from itsm.roles import ANALYST
 from tests import factories as base
-from tests.base import REASON, APIBattery, count_queries, history_of
+from tests.base import APIBattery, count_queries, history_of
 from tests.conftest import api_client_for
 from tickets import saved_views
 from tickets.models import SavedView
@@ -132,9 +132,7 @@ class TestSharing:
 
 
 class TestQueueTabs:
-    def test_own_and_team_views_are_tabs_and_the_open_one_is_current(
-        self, client, analyst_user, colleague, desk_team
-    ):
+    def test_own_and_team_views_are_tabs_and_the_open_one_is_current(self, client, analyst_user, colleague, desk_team):
         view_of(analyst_user, name="My P1s", query="priority=1")
         view_of(colleague, name="Team VIPs", query="vip=1", team=desk_team)
         view_of(colleague, name="Colleague private", query="state=all")
@@ -277,6 +275,7 @@ class TestSavedViewAPIRules:
         other = base.team(1, name="Network")
         response = analyst.post("/api/saved-views/", {"name": "Y", "team": other.pk}, format="json")
         assert response.status_code == 400
-        ok = analyst.post("/api/saved-views/", {"name": "Y", "team": desk_team.pk, "change_reason": "for the desk"}, format="json")
+        body = {"name": "Y", "team": desk_team.pk, "change_reason": "for the desk"}
+        ok = analyst.post("/api/saved-views/", body, format="json")
         assert ok.status_code == 201
         assert history_of(SavedView.objects.get(name="Y")).last().history_change_reason == "for the desk"
