@@ -82,5 +82,13 @@
     if (summary) summary.focus();
   });
 
+  // Esc closes the "Save view" form and puts the focus back on its toggle.
+  document.addEventListener("keydown", (event) => {
+    const open = event.key === "Escape" && document.querySelector("details.save-view[open]");
+    if (!open) return;
+    open.open = false;
+    open.querySelector("summary").focus();
+  });
+
   document.addEventListener("DOMContentLoaded", init);
 })();

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
+from django.http import Http404, QueryDict
 from django.shortcuts import redirect
 from django.views.generic import TemplateView
 
@@ -14,12 +14,26 @@ from tickets.forms import apply_service_errors
 from tickets.models import SavedView
 from tickets.queue_forms import SavedViewForm
 
+READABLE = {
+    ("vip", "1"): "VIP callers",
+    ("scope", "mine"): "mine",
+    ("scope", "my_teams"): "my teams",
+    ("scope", "unassigned"): "unassigned",
+}
+
 
 def describe_query(query: str) -> str:
-    """'priority=1&sort=-age' as 'priority 1 · sort -age' for people."""
-    from django.http import QueryDict
-
-    parts = [f"{name.replace('_', ' ')} {value}" for name, value in QueryDict(query).items()]
+    """'priority=1&vip=1&sort=-age' as 'priority 1 · VIP callers · sorted by age, reversed' for people."""
+    parts = []
+    for name, value in QueryDict(query).items():
+        if (name, value) in READABLE:
+            parts.append(READABLE[name, value])
+        elif name == "sort":
+            parts.append(f"sorted by {value.lstrip('-')}" + (", reversed" if value.startswith("-") else ""))
+        elif name == "per_page":
+            parts.append(f"{value} per page")
+        else:
+            parts.append(f"{name.replace('_', ' ')} {value}")
     return " · ".join(parts) or "open tickets, most urgent first"
 
 
