@@ -110,6 +110,16 @@ class TestAPI:
         assert history_of(tickets[1]).last().history_change_reason == REASON
         assert Ticket.objects.get(pk=tickets[2].pk).team is None
 
+    def test_null_takes_tickets_off_their_team_and_a_left_out_field_stays(self, api, tickets, team, analyst_user):
+        for ticket in tickets[:2]:
+            services.ticket_assign(ticket, user=None, team=team, assignee=analyst_user)
+        body = {"tickets": [t.number for t in tickets[:2]], "action": "assign", "team": None}
+        assert api.post(URL, {**body, "change_reason": REASON}, format="json").status_code == 200
+        assert [(t.team, t.assignee) for t in Ticket.objects.filter(pk__in=[tickets[0].pk, tickets[1].pk])] == [
+            (None, analyst_user),
+            (None, analyst_user),
+        ]
+
     def test_reason_from_the_header_as_elsewhere(self, api, tickets, analyst_user):
         body = {"tickets": [t.number for t in tickets], "action": "assign", "assignee": analyst_user.pk}
         assert api.post(URL, body, format="json").json()["change_reason"]  # required
@@ -151,7 +161,7 @@ class TestAPI:
     @pytest.mark.parametrize(
         ("body", "field", "message"),
         [
-            ({"action": "assign"}, "team", "Give a team or an assignee to assign the tickets to."),
+            ({"action": "assign"}, "team", "Give a team and/or an assignee to assign the tickets to (null clears it)."),
             ({"action": "status"}, "status", "Give the status to move the tickets to."),
             ({"action": "note", "note": "  "}, "note", "Give the note to add."),
             ({"action": "note", "note": "x", "tickets": ["INC999999"]}, "tickets", "No such ticket: INC999999."),

@@ -86,10 +86,16 @@ class BulkActionSerializer(serializers.Serializer):
         choices=list(bulk.ACTIONS), help_text="assign (team and/or assignee), status (status, note), note (note)."
     )
     team = StrictPrimaryKeyRelatedField(
-        queryset=Team.objects.all(), required=False, allow_null=True, help_text="assign: a team id."
+        queryset=Team.objects.all(),
+        required=False,
+        allow_null=True,
+        help_text="assign: a team id; null takes the tickets off their team; left out, the team stays.",
     )
     assignee = StrictPrimaryKeyRelatedField(
-        queryset=assignable_analysts(), required=False, allow_null=True, help_text="assign: an active analyst's id."
+        queryset=assignable_analysts(),
+        required=False,
+        allow_null=True,
+        help_text="assign: an active analyst's id; null leaves the tickets without an assignee; left out, it stays.",
     )
     status = StrictChoiceField(choices=Status.choices, required=False, help_text="status: the status to move to.")
     note = text_field(
@@ -120,8 +126,8 @@ def check_rules(data: dict) -> list[Ticket]:
     """What the request's format cannot say (400 rule refusals): the fields each action needs, and tickets that exist.
     Returns the tickets, found in one query."""
     action = data["action"]
-    if action == bulk.ASSIGN and not (data.get("team") or data.get("assignee")):
-        raise RuleRefusal({"team": ["Give a team or an assignee to assign the tickets to."]})
+    if action == bulk.ASSIGN and "team" not in data and "assignee" not in data:
+        raise RuleRefusal({"team": ["Give a team and/or an assignee to assign the tickets to (null clears it)."]})
     if action == bulk.STATUS and not data.get("status"):
         raise RuleRefusal({"status": ["Give the status to move the tickets to."]})
     if action == bulk.NOTE and not (data.get("note") or "").strip():
