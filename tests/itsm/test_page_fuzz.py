@@ -39,6 +39,8 @@ NASTY = st.one_of(
 PAGES = {
     "/tickets/": ["q", "page", "per_page", "scope", "state", "type", "priority", "vip", "instance", "group", "sort"],
     "/tickets/new/": ["caller", "instance"],
+    "/tickets/saved-views/": ["query"],
+    "/api/saved-views/": ["limit", "offset"],
     "/tickets/search/": ["q"],
     "/tickets/callers/": ["q"],
     "/people/": ["q", "page", "vip", "active", "sort"],

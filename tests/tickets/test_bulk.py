@@ -47,6 +47,13 @@ class TestServices:
             assert rows.last().history_user == analyst_user
             assert (rows.last().team_id, rows.last().status) == (team.pk, Status.ASSIGNED)  # New became Assigned
 
+    def test_workflow_rules_run_on_every_ticket_as_for_one(self, tickets, team, analyst_user):
+        from tests.workflow.factories import rule
+
+        rule("Desk work is P2", criteria=[("team", "is", team.pk)], actions=[("set_priority", 2)], trigger="on_update")
+        bulk.bulk_assign(tickets[:2], user=analyst_user, change_reason=REASON, team=team)
+        assert [Ticket.objects.get(pk=t.pk).priority for t in tickets] == [2, 2, 3]
+
     def test_assign_reports_tickets_that_already_had_the_team(self, tickets, team, analyst_user):
         services.ticket_assign(tickets[0], user=None, team=team)
         before = history_of(tickets[0]).count()
