@@ -8,6 +8,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
@@ -615,3 +616,50 @@ class QueuePreference(models.Model):
             raise ValidationError(
                 {"hidden_columns": [f"Choose among these columns: {', '.join(self.OPTIONAL_COLUMNS)}."]}
             )
+
+
+class SavedView(models.Model):
+    """A named queue: its filters and sort as a query string. Personal to its owner unless shared with a team, whose
+    members then see it as a tab of their queue (read-only: only the owner renames or deletes it)."""
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="owner", on_delete=models.CASCADE, related_name="saved_views"
+    )
+    name = models.CharField(verbose_name="name", max_length=60)
+    query = models.CharField(
+        verbose_name="query",
+        max_length=500,
+        blank=True,
+        help_text="The queue's filters and sort, e.g. state=open&priority=1&sort=-age (known parameters only).",
+    )
+    team = models.ForeignKey(
+        "people.Team",
+        verbose_name="shared with team",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="saved_views",
+    )
+    created_at = models.DateTimeField(verbose_name="created", default=timezone.now, editable=False)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name", "id"]
+        verbose_name = "saved view"
+        verbose_name_plural = "saved views"
+        permissions = [("share_savedview", "Can share a saved view with a team")]
+        constraints = [
+            models.UniqueConstraint(
+                "owner",
+                Lower("name"),
+                name="saved_view_unique_name_per_owner",
+                violation_error_message="You already have a view with this name.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return f"{reverse('tickets:queue')}?{self.query}" if self.query else reverse("tickets:queue")

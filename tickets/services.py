@@ -469,21 +469,29 @@ def ticket_note_add(
     public: bool = False,
     time_spent_minutes: int = 0,
     at: dt.datetime | None = None,
+    change_reason: str | None = None,
 ) -> TicketNote:
     """Appends a worklog note. The first public note on an open ticket counts as the first response.
 
-    `at` dates the note in the past (imports, demo data)."""
+    `at` dates the note in the past (imports, demo data). With a `change_reason` (a note added to many tickets at
+    once) the ticket's history records the note with that reason, so each ticket says why it was touched."""
     note = _note_build(ticket, user=user, text=text, public=public, time_spent_minutes=time_spent_minutes or 0, at=at)
     # Validated first, so a refused note leaves the caller's transaction usable and the writes need no savepoint.
     with transaction.atomic(savepoint=False):
         note.save()
-        if ticket.first_response_at is None and ticket.is_open and user is not None and not in_workflow():
+        responding = ticket.first_response_at is None and ticket.is_open and user is not None and not in_workflow()
+        if responding or change_reason:
             _lock(ticket)
-            clock.record_breaches(ticket, note.created_at)
-            if _responded_by_person(ticket, user, note.created_at):
+            responded = False
+            if responding:
+                clock.record_breaches(ticket, note.created_at)
+                responded = _responded_by_person(ticket, user, note.created_at)
+            if responded or change_reason:
                 if at is not None:
                     ticket._history_date = at
-                record_update(ticket, user=user, change_reason="first response: note")
+                reason = change_reason or "first response: note"
+                # A note changes no reference of the ticket: they need no second look-up each.
+                record_update(ticket, user=user, change_reason=reason, clean_exclude=["number", *_REFERENCES])
     return note
 
 

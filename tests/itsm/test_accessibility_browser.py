@@ -53,6 +53,7 @@ def test_no_critical_or_serious_axe_violation_on_the_desk_pages(desk, live_serve
         "/tickets/?scope=at_risk",
         f"/tickets/{d['ticket'].number}/",
         "/tickets/new/",
+        "/tickets/saved-views/",
         "/people/",
         f"/people/{d['caller'].pk}/",
         f"/people/{d['caller'].pk}/edit/",
@@ -70,6 +71,17 @@ def test_no_critical_or_serious_axe_violation_on_the_desk_pages(desk, live_serve
         page.goto(f"{live_server.url}{path}")
         found += serious_violations(page)
     assert found == [], "\n".join(found)
+
+
+def test_the_queue_with_rows_ticked_and_save_view_open_passes_axe(desk, live_server):
+    """The bulk bar's controls and the "Save view" form show only on use: axe checks them shown."""
+    page, _ = desk
+    page.goto(f"{live_server.url}/tickets/")
+    page.locator("input.bulk-pick").first.check()
+    expect(page.locator("[data-bulk-controls]")).to_be_visible()
+    page.locator("details.save-view summary").click()
+    expect(page.locator(".save-view-form")).to_be_visible()
+    assert serious_violations(page) == []
 
 
 def test_the_sign_in_page_shows_no_navigation_and_passes_axe(browser, live_server):

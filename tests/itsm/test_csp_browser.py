@@ -55,6 +55,7 @@ def test_analyst_pages_admin_and_api_docs_run_without_a_single_csp_violation(pag
         "/tickets/",
         f"/tickets/{d['ticket'].number}/",
         "/tickets/new/",
+        "/tickets/saved-views/",
         "/people/",
         f"/people/{d['caller'].pk}/",
         f"/services/instances/{d['instance'].pk}/",

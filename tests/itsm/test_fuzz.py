@@ -57,6 +57,7 @@ from itsm.exceptions import Conflict, RuleRefusal, as_drf_error
 from itsm.wsgi import application
 from tickets import seed as ticket_seed
 from tickets.models import Breach
+from tickets.saved_views import saved_view_create
 from workflow.models import ReplayJob
 
 EXAMPLES = int(os.environ.get("ITSM_FUZZ_EXAMPLES", "50"))
@@ -283,7 +284,9 @@ def pin_to_rows(case, n: int) -> None:
         if not ids:
             continue
         if many and isinstance(value, list):
-            case.body[name] = sorted({ids[(v + n) % len(ids)] for v in value if _int(v)})
+            # A list may also name rows another way (tickets by number): those are kept as generated.
+            others = [v for v in value if not _int(v)]
+            case.body[name] = sorted({ids[(v + n) % len(ids)] for v in value if _int(v)}) + others
         elif _int(value):
             case.body[name] = ids[(value + n) % len(ids)]
     if seed is not None and model is not None and n % 5 != 4:
@@ -318,6 +321,9 @@ def seeded(django_db_setup, django_db_blocker):
             )
             ReplayJob.objects.create(status=ReplayJob.Status.DONE, total=0, params={"date_from": "2026-01-01"})
             user = get_user_model().objects.create_superuser(FUZZ_USER, "fuzzer@example.org", FUZZ_PASSWORD)
+            # Saved views are personal (another user's is a 404): the fuzzer's own give those endpoints rows.
+            for i, query in enumerate(["priority=1", "vip=1&sort=-age", "scope=mine", "state=all", "type=incident"]):
+                saved_view_create(user=user, name=f"Fuzz view {i}", query=query)
             token = Token.objects.create(user=user).key
             yield token
         finally:

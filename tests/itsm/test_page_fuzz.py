@@ -45,6 +45,8 @@ PAGES = {
     "/tickets/new/": ["caller", "instance"],
     "/search/": ["q", "kind", "page"],
     "/search/suggest/": ["q"],
+    "/tickets/saved-views/": ["query"],
+    "/api/saved-views/": ["limit", "offset"],
     "/tickets/callers/": ["q"],
     "/people/": ["q", "page", "vip", "active", "sort"],
     "/services/": ["q", "page", "service", "group", "level", "status", "sort"],
