@@ -19,7 +19,7 @@ from django.http import QueryDict
 from itsm.params import search_param
 from itsm.services import record_create, record_delete, record_update
 from people.models import Team
-from tickets.filters import ALIASES, QueueFilter, queue_data
+from tickets.filters import ALIASES, QueueFilter
 from tickets.models import SavedView, Ticket
 
 QUERY_MAX = SavedView._meta.get_field("query").max_length
@@ -73,9 +73,10 @@ def _accepted(name: str, value: str) -> str | None:
         return value if value in ("1", "true", "false") else ""
     if ALIASES.get(name, name) not in QueueFilter.base_filters:
         return None
-    data = queue_data(QueryDict(mutable=True))
-    data[name] = value
-    return value if QueueFilter(data=queue_data(data), queryset=Ticket.objects.none()).is_valid() else ""
+    # The value alone (not the queue's defaults, which would put Open in place of an unknown state).
+    data = QueryDict(mutable=True)
+    data[ALIASES.get(name, name)] = value
+    return value if QueueFilter(data=data, queryset=Ticket.objects.none()).is_valid() else ""
 
 
 def clean_query(query: str) -> str:

@@ -232,7 +232,7 @@ FIXED_ASSIGN = 6
 class TestQueuePage:
     def test_rows_have_boxes_and_the_bar_offers_the_actions(self, client, analyst_user, tickets, team):
         client.force_login(analyst_user)
-        html = client.get(reverse("tickets:queue")).content.decode()
+        html = client.get(reverse("tickets:queue"), {"scope": "all"}).content.decode()
         box = f'<input type="checkbox" class="bulk-pick" name="tickets" value="{tickets[0].number}" form="bulk-form"'
         assert box in html and f'aria-label="Select {tickets[0].number}"' in html
         assert 'id="bulk-form"' in html and "Select all on this page" in html
@@ -240,7 +240,7 @@ class TestQueuePage:
 
     def test_a_role_that_only_reads_sees_no_boxes(self, client, cmdb_user, tickets):
         client.force_login(cmdb_user)
-        html = client.get(reverse("tickets:queue")).content.decode()
+        html = client.get(reverse("tickets:queue"), {"scope": "all"}).content.decode()
         assert "bulk-pick" not in html and 'id="bulk-form"' not in html
 
     def test_post_assigns_and_comes_back_to_the_same_queue(self, client, analyst_user, tickets, team):

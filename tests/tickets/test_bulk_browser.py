@@ -32,7 +32,7 @@ def queue(page, live_server, analyst_user, make_user, default_status):
     saved_views.saved_view_create(user=analyst_user, name="My P3s", query="priority=3")
     saved_views.saved_view_create(user=colleague, name="Desk VIPs", query="vip=1", team=team)
     page.set_viewport_size({"width": 1280, "height": 800})
-    page.goto(f"{live_server.url}/accounts/login/?next=/tickets/")
+    page.goto(f"{live_server.url}/accounts/login/?next=/tickets/%3Fscope%3Dall")
     page.fill("#id_username", analyst_user.username)
     page.fill("#id_password", PASSWORD)
     page.click("button[type=submit]")
