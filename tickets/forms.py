@@ -6,6 +6,7 @@ import datetime as dt
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.forms.utils import ErrorDict
 from django.utils import timezone
 
 from itsm.params import int_param
@@ -106,6 +107,13 @@ class LogCallForm(forms.Form):
         if value is not None and value > timezone.now() + dt.timedelta(minutes=2):
             raise ValidationError("The reported time cannot be in the future.")
         return value
+
+    def refuse(self, field: str | None, message: str) -> None:
+        """Shows why an action other than saving (adding the call as a note to a ticket) was refused, next to its
+        field, on the call as typed: the rest of the call is not judged, it was not being saved."""
+        self.cleaned_data = {}
+        self._errors = ErrorDict()
+        self.add_error(field, message)
 
     def clean(self):
         cleaned = super().clean()
