@@ -127,6 +127,13 @@ class LogCallForm(forms.Form):
         return cleaned
 
 
+class CallNoteForm(forms.Form):
+    """What "Add as a note to INC..." reads from the log-call form it is sent with."""
+
+    description = forms.CharField(required=False, strip=True)
+    source = forms.ChoiceField(choices=Source.choices, required=False)
+
+
 class TicketEditForm(forms.Form):
     title = forms.CharField(label="Title", max_length=200)
     description = forms.CharField(label="Description", required=False, widget=forms.Textarea(attrs={"rows": 5}))

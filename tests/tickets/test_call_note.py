@@ -123,3 +123,11 @@ def test_permissions_login_and_unknown_tickets(client, make_user, analyst_user):
     assert client.get(url).status_code == 405
     assert client.post(reverse("tickets:call_note", args=["INC999999"]), call()).status_code == 404
     assert TicketNote.objects.count() == 0
+
+
+@pytest.mark.parametrize("fields", [{"description": "jams\x00again"}, {"source": "carrier-pigeon"}])
+def test_input_no_note_may_hold_is_refused_next_to_its_field(analyst_client, fields):
+    ticket = factories.ticket(0)
+    response = analyst_client.post(reverse("tickets:call_note", args=[ticket.number]), call(**fields))
+    assert response.status_code == 400 and list(response.context["form"].errors) == list(fields)
+    assert TicketNote.objects.count() == 0

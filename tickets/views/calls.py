@@ -24,6 +24,7 @@ from tickets.choices import (
     TicketType,
 )
 from tickets.forms import (
+    CallNoteForm,
     LogCallForm,
     apply_service_errors,
 )
@@ -191,12 +192,16 @@ class CallNoteView(LoginRequiredMixin, PermissionRequiredMixin, View):
         ticket = selectors.ticket_by_number(number)
         if ticket is None:
             raise Http404("No such ticket.")
+        form = CallNoteForm(request.POST)
+        if not form.is_valid():  # a NUL character, a made-up source: never stored
+            field, errors = next(iter(form.errors.items()))
+            return self.refuse(field, " ".join(errors), 400)
         try:
             services.ticket_call_note_add(
                 ticket,
                 user=request.user,
-                text=request.POST.get("description", ""),
-                source=request.POST.get("source", ""),
+                text=form.cleaned_data["description"],
+                source=form.cleaned_data["source"] or Source.PHONE,
             )
         except ValidationError as error:
             return self.refuse("description", " ".join(error.message_dict.get("description", error.messages)), 400)
