@@ -10,6 +10,7 @@
   const forms = window.itsmForms;
   const messages = () => document.querySelector(".messages-region");
   let kept = null;
+  let focused = "";
 
   const say = (text) => {
     const region = messages();
@@ -49,6 +50,11 @@
     });
   };
 
+  // Before the sent form's button is disabled for the request (which takes the focus off it).
+  document.body.addEventListener("htmx:beforeRequest", (event) => {
+    if (page.contains(event.detail.elt)) focused = document.activeElement ? document.activeElement.id : "";
+  });
+
   document.body.addEventListener("htmx:beforeSwap", (event) => {
     if (!page.contains(event.detail.elt)) return;
     const xhr = event.detail.xhr;
@@ -73,8 +79,12 @@
     page.querySelectorAll("form").forEach((form) => {
       if (form.querySelector(".error")) forms.markDirty(form);
     });
-    // The control that was used is gone when the action removed it (a closed ticket has no actions).
-    if (document.activeElement === document.body) document.getElementById("main").focus({ preventScroll: true });
+    // Back on the control that was used, in its new copy; when the action removed it (a closed ticket has no
+    // actions), at the start of the content.
+    if (!document.activeElement || document.activeElement === document.body) {
+      const target = (focused && document.getElementById(focused)) || document.getElementById("main");
+      target.focus({ preventScroll: true });
+    }
   });
 
   document.body.addEventListener("htmx:responseError", (event) => {

@@ -206,6 +206,7 @@ def test_the_ticket_page_acts_in_place_and_keeps_the_scroll_position(desk, live_
     expect(page.locator("#note-list li").first).to_contain_text("Rang back, left a message", timeout=SLOW)
     expect(page.locator(".messages-region")).to_contain_text("Note added.")
     expect(page.locator("#id_text")).to_have_value("")
+    expect(page.locator("#note-submit")).to_be_focused()  # a keyboard user carries on from where they were
     page.wait_for_timeout(100)
     assert page.evaluate("window.__samePage") is True
     assert abs(page.evaluate(on_screen) - before) <= 2
