@@ -111,6 +111,19 @@ def test_a_second_call_about_the_printer_becomes_a_note_in_one_click(desk, live_
     expect(page.locator("#draft-notice")).to_be_hidden()
 
 
+def test_enter_in_a_field_logs_the_call_never_adds_it_as_a_note(desk, live_server, executive):
+    page = desk
+    page.goto(f"{live_server.url}/tickets/new/")
+    choose_caller(page, "Vance", "Victoria Vance")
+    expect(page.locator("#caller-card button.add-note")).to_have_count(2)
+    page.fill("#id_description", "A new matter")
+    page.fill("#id_title", "Projector in room 4 dead")
+    page.locator("#id_title").press("Enter")
+    expect(page.locator(".vip-banner")).to_be_visible(timeout=SLOW)
+    assert Ticket.objects.filter(title="Projector in room 4 dead").count() == 1
+    assert TicketNote.objects.count() == 0
+
+
 def test_an_empty_description_is_refused_on_the_form_with_everything_kept(desk, live_server, executive):
     page = desk
     printer = executive["printer"]
