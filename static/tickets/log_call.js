@@ -298,7 +298,12 @@
   window.addEventListener("pagehide", () => { if (saveTimer) { flush(); writeDraft(); } });
 
   const restoreDraft = () => {
-    const draft = storage && JSON.parse(storage.getItem(DRAFT) || "null");
+    let draft = null;
+    try {
+      draft = storage && JSON.parse(storage.getItem(DRAFT) || "null");
+    } catch (error) {
+      storage.removeItem(DRAFT); // not a draft this page wrote: start afresh
+    }
     if (!draft || !draft.values) return false;
     const wanted = new URLSearchParams(location.search).get("caller");
     if (wanted && wanted !== String(draft.values.caller || "")) return false; // opened for another caller
