@@ -720,14 +720,18 @@ class Timeframe(models.Model):
 
     def is_active(self, at: dt.datetime) -> bool:
         """Whether the timeframe covers the moment `at` (for yearly ones: the same dates in any year)."""
+        return self.active_until(at) is not None
+
+    def active_until(self, at: dt.datetime) -> dt.datetime | None:
+        """The end of the occurrence covering `at` (this year's for a yearly one), or None when none covers it."""
         if not self.recurs_yearly:
-            return self.start <= at < self.end
+            return self.end if self.start <= at < self.end else None
         for year in (at.year - 1, at.year):
             start = _same_moment_in_year(self.start, year)
             end = start + (self.end - self.start)
             if start <= at < end:
-                return True
-        return False
+                return end
+        return None
 
 
 def _same_moment_in_year(moment: dt.datetime, year: int) -> dt.datetime:

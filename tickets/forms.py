@@ -6,6 +6,7 @@ import datetime as dt
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.forms.utils import ErrorDict
 from django.utils import timezone
 
 from itsm.params import int_param
@@ -107,6 +108,13 @@ class LogCallForm(forms.Form):
             raise ValidationError("The reported time cannot be in the future.")
         return value
 
+    def refuse(self, field: str | None, message: str) -> None:
+        """Shows why an action other than saving (adding the call as a note to a ticket) was refused, next to its
+        field, on the call as typed: the rest of the call is not judged, it was not being saved."""
+        self.cleaned_data = {}
+        self._errors = ErrorDict()
+        self.add_error(field, message)
+
     def clean(self):
         cleaned = super().clean()
         if not cleaned.get("caller") and "caller" not in self.errors:
@@ -117,6 +125,13 @@ class LogCallForm(forms.Form):
             else:
                 self.add_error("caller", CHOOSE_CALLER)
         return cleaned
+
+
+class CallNoteForm(forms.Form):
+    """What "Add as a note to INC..." reads from the log-call form it is sent with."""
+
+    description = forms.CharField(required=False, strip=True)
+    source = forms.ChoiceField(choices=Source.choices, required=False)
 
 
 class TicketEditForm(forms.Form):

@@ -303,10 +303,11 @@ def caller_search(term: str, *, limit: int = 10):
     return Person.objects.with_vip().filter(active=True).search(term).order_by("last_name", "first_name", "id")[:limit]
 
 
-def caller_service_instances(person: Any):
+def caller_service_instances(person: Any, *, groups: list | None = None):
     """The service instances a person consumes (through their effective customer groups, or as a customer), without
-    retired ones: what the analyst picks from when logging a call."""
-    return person_instances(person).exclude(status=ServiceInstance.Status.RETIRED)
+    retired ones: what the analyst picks from when logging a call. `groups`: the person's effective groups when the
+    caller has them already."""
+    return person_instances(person, groups=groups).exclude(status=ServiceInstance.Status.RETIRED)
 
 
 def instance_configuration_items(instance_id: int):

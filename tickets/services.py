@@ -495,6 +495,27 @@ def ticket_note_add(
     return note
 
 
+@transaction.atomic
+def ticket_call_note_add(ticket: Ticket, *, user: Any, text: str, source: str = Source.PHONE) -> TicketNote:
+    """A further call about a ticket already open: what the analyst typed while taking it becomes an internal note
+    on that ticket instead of a duplicate ticket, and the ticket's history says who added it and why. Refused, with
+    nothing written, when the text is empty or the ticket is closed or cancelled."""
+    text = (text or "").strip()
+    if not text:
+        raise ValidationError({"description": ["Type what the caller says first: the description becomes the note."]})
+    _lock(ticket)
+    _refuse_if_final(ticket)
+    how = Source(source).label.lower() if source in Source.values else Source.PHONE.label.lower()
+    note = _note_create(ticket, user=user, text=f"Further call ({how}): {text}", public=False, time_spent_minutes=0)
+    # Like any note by a person, it is the response when none came yet; one history row says both.
+    clock.record_breaches(ticket, note.created_at)
+    _responded_by_person(ticket, user, note.created_at)
+    record_update(
+        ticket, user=user, change_reason=f"further call ({how}) added as a note", clean_exclude=["number", *_REFERENCES]
+    )
+    return note
+
+
 def breach_reason_set(breach: Any, *, user: Any, change_reason: str | None, reason: str) -> Any:
     """An analyst explains a breach ("waiting for vendor"); the breach itself never changes."""
     return record_update(breach, user=user, change_reason=change_reason, reason=(reason or "").strip())
@@ -511,6 +532,7 @@ __all__ = [
     "priority_matrix",
     "priority_matrix_cell_update",
     "ticket_assign",
+    "ticket_call_note_add",
     "ticket_create",
     "ticket_note_add",
     "ticket_transition",

@@ -21,4 +21,5 @@ urlpatterns = [
     path("<str:number>/assign/", ticket.AssignView.as_view(), name="assign"),
     path("<str:number>/transition/", ticket.TransitionView.as_view(), name="transition"),
     path("<str:number>/notes/", ticket.NoteView.as_view(), name="note"),
+    path("<str:number>/call-note/", calls.CallNoteView.as_view(), name="call_note"),
 ]

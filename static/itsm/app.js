@@ -5,15 +5,61 @@
   // -- unsaved input: a changed form warns before leaving, and single-key shortcuts stand still ----------------------
   const dirtyForms = new Set();
   const watched = (form) => form.method.toLowerCase() === "post" && !form.hasAttribute("data-no-unsaved-warning");
+  // A form swapped out of the page (htmx) no longer holds anything.
+  const dirty = () => {
+    dirtyForms.forEach((form) => { if (!form.isConnected) dirtyForms.delete(form); });
+    return dirtyForms.size > 0;
+  };
   document.addEventListener("input", (event) => {
     const form = event.target.form;
     if (form && watched(form)) dirtyForms.add(form);
   });
   document.addEventListener("submit", (event) => dirtyForms.delete(event.target), true);
   window.addEventListener("beforeunload", (event) => {
-    if (dirtyForms.size) { event.preventDefault(); event.returnValue = ""; }
+    if (dirty()) { event.preventDefault(); event.returnValue = ""; }
   });
-  window.itsmForms = { isDirty: () => dirtyForms.size > 0, forget: (form) => dirtyForms.delete(form) };
+  window.itsmForms = {
+    isDirty: dirty,
+    isFormDirty: (form) => dirtyForms.has(form),
+    markDirty: (form) => { if (watched(form)) dirtyForms.add(form); },
+    forget: (form) => dirtyForms.delete(form),
+  };
+
+  // -- drafts: a form with data-draft keeps what is typed in sessionStorage (see tickets/log_call.js). Sent, and
+  // answered with another page that says it worked, the draft is done; any other answer keeps it for the way back.
+  try {
+    if (!document.querySelector("form[data-draft]") && document.querySelector(".messages li.success")) {
+      Object.keys(sessionStorage)
+        .filter((key) => key.startsWith("itsm:draft:"))
+        .forEach((key) => {
+          const draft = JSON.parse(sessionStorage.getItem(key) || "null");
+          if (draft && draft.submitted) sessionStorage.removeItem(key);
+        });
+    }
+  } catch (error) {
+    // Storage switched off or full: the page works without drafts.
+  }
+
+  // -- anchors clear whatever stays stuck to the top (the top bar, the ticket header): scroll-margin-top follows ---
+  const measureSticky = () => {
+    let offset = 0;
+    document.querySelectorAll(".topbar, [data-sticky-head]").forEach((el) => {
+      const style = getComputedStyle(el);
+      if (style.position === "sticky" || style.position === "fixed") {
+        offset = Math.max(offset, (parseFloat(style.top) || 0) + el.getBoundingClientRect().height);
+      }
+    });
+    document.documentElement.style.setProperty("--sticky-offset", `${Math.ceil(offset) + 8}px`);
+  };
+  measureSticky();
+  window.addEventListener("resize", measureSticky);
+  document.addEventListener("htmx:afterSettle", measureSticky);
+  // A page opened at an anchor was scrolled before this script knew the header's height: scroll there again.
+  const navigation = performance.getEntriesByType && performance.getEntriesByType("navigation")[0];
+  if (location.hash.length > 1 && (!navigation || navigation.type === "navigate")) {
+    const target = document.getElementById(decodeURIComponent(location.hash.slice(1)));
+    if (target) target.scrollIntoView({ block: "start" });
+  }
 
   // -- shortcuts ----------------------------------------------------------------------------------------------------
   const help = () => document.getElementById("shortcuts-help");
@@ -52,13 +98,18 @@
     row.querySelector("a[href]").focus({ preventScroll: true });
   };
 
+  // A key pressed in a field or on a control (a button, a disclosure, a list option) belongs to it, never to a
+  // shortcut: `n` on a focused button must not leave a form.
+  const CONTROLS = ["INPUT", "TEXTAREA", "SELECT", "BUTTON", "SUMMARY", "OPTION"];
+  const ROLES = ["button", "textbox", "combobox", "listbox", "option", "menuitem", "checkbox", "radio", "switch"];
   const typing = (target) =>
-    target && (target.isContentEditable || ["INPUT", "TEXTAREA", "SELECT", "BUTTON"].includes(target.tagName));
+    target instanceof Element &&
+    (target.isContentEditable || CONTROLS.includes(target.tagName) || ROLES.includes(target.getAttribute("role")));
 
   document.addEventListener("keydown", (event) => {
     if (event.key === "Escape" && closeHelp()) return;
     if (typing(event.target) || event.ctrlKey || event.metaKey || event.altKey) return;
-    if (dirtyForms.size) return; // a half-typed form is never wiped or left by a stray key
+    if (dirty()) return; // a half-typed form is never wiped or left by a stray key
     const search = document.getElementById("global-search");
     switch (event.key) {
       case "/":

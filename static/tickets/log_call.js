@@ -1,5 +1,6 @@
-// Log a call: caller type-ahead (JSON from /tickets/callers/), the chosen caller's card and service instances,
-// configuration items per instance, and the priority from impact x urgency before saving. Served by the app.
+// Log a call: caller type-ahead (JSON from /tickets/callers/), the chosen caller's card (open tickets, support notes,
+// instances) and the chosen instance's context, configuration items per instance, the priority from impact x urgency
+// before saving, and a draft of everything in sessionStorage so that Back or a return to the page restores it.
 (() => {
   "use strict";
   const form = document.getElementById("log-call");
@@ -11,6 +12,7 @@
   const instanceSelect = document.getElementById("id_service_instance");
   const itemSelect = document.getElementById("id_configuration_item");
   const instanceHelp = document.getElementById("instance-help");
+  const instanceContext = document.getElementById("instance-context");
   const impact = document.getElementById("id_impact");
   const urgency = document.getElementById("id_urgency");
   const preview = document.getElementById("priority-preview");
@@ -25,6 +27,7 @@
   const showPriority = () => {
     const p = matrix[`${impact.value}/${urgency.value}`];
     preview.innerHTML = p ? `<span class="prio p${p}" title="Priority ${p}">P${p}</span> ${escapeHtml(labels[p])}` : "";
+    instanceContext.dataset.priority = p || "";
   };
   impact.addEventListener("change", showPriority);
   urgency.addEventListener("change", showPriority);
@@ -52,6 +55,7 @@
       });
       if (!response.ok) return;
       const p = await response.json();
+      instanceContext.dataset.priority = p.priority; // the contacts to tell stand out for a P1
       preview.innerHTML =
         `<span class="prio p${p.priority}" title="Priority ${p.priority}">P${p.priority}</span> ${escapeHtml(p.priority_label)}`;
       const lines = p.because.map((line) => `<li>${escapeHtml(line)}</li>`).join("");
@@ -134,9 +138,11 @@
     hidden.value = "";
     card.hidden = true;
     card.innerHTML = "";
+    instanceContext.innerHTML = "";
     instanceSelect.innerHTML = '<option value="">— choose the caller first —</option>';
     itemSelect.innerHTML = '<option value="">— none —</option>';
     refreshPreview();
+    saveDraft();
   };
 
   input.addEventListener("input", () => {
@@ -151,8 +157,6 @@
     timer = setTimeout(() => search(query), 150);
   });
 
-  // Text typed before this script ran (a slow page) or restored by the browser's Back: search it now.
-  if (input.value.trim().length >= 2 && !hidden.value) search(input.value.trim());
 
   input.addEventListener("keydown", (event) => {
     const isOpen = !list.hidden && results.length;
@@ -183,7 +187,33 @@
   });
   input.addEventListener("blur", () => setTimeout(() => open(false), 150));
 
-  // -- the chosen caller ------------------------------------------------------------------------------------------
+  // -- the chosen caller: one request brings the card and every instance's context ---------------------------------
+  const loadCard = async (id, { keepInstance = false } = {}) => {
+    const response = await fetch(urlFor(form.dataset.callerCard, id), { headers: { Accept: "application/json" } });
+    if (!response.ok) { card.innerHTML = '<div class="error">Could not load the caller.</div>'; return false; }
+    const data = await response.json();
+    if (String(data.id) !== hidden.value) return false; // another caller was chosen meanwhile
+    card.innerHTML = data.html;
+    instanceContext.innerHTML = data.instances_html;
+    const kept = instanceSelect.value;
+    const options = ['<option value="">— none —</option>'].concat(
+      data.instances.map(
+        (i) => `<option value="${i.id}">${escapeHtml(i.title)}${i.service_level ? " · " + escapeHtml(i.service_level) : ""}</option>`,
+      ),
+    );
+    instanceSelect.innerHTML = options.join("");
+    if (keepInstance && data.instances.some((i) => String(i.id) === kept)) instanceSelect.value = kept;
+    else if (data.instances.length === 1) instanceSelect.value = String(data.instances[0].id);
+    instanceHelp.textContent = data.instances.length
+      ? `${data.instances.length} instance${data.instances.length === 1 ? "" : "s"} the caller consumes through their customer groups.`
+      : "This caller consumes no service instance through their groups.";
+    if (!keepInstance || instanceSelect.value !== kept) loadItems();
+    markPicked();
+    refreshPreview();
+    saveDraft();
+    return true;
+  };
+
   const choose = async (result) => {
     if (!result) return;
     hidden.value = result.id;
@@ -191,25 +221,8 @@
     open(false);
     card.hidden = false;
     card.innerHTML = `<div class="muted">Loading ${escapeHtml(result.name)}…</div>`;
-    const response = await fetch(urlFor(form.dataset.callerCard, result.id), { headers: { Accept: "application/json" } });
-    if (!response.ok) { card.innerHTML = '<div class="error">Could not load the caller.</div>'; return; }
-    const data = await response.json();
-    if (String(data.id) !== hidden.value) return; // another caller was chosen meanwhile
-    card.innerHTML = data.html;
-    const options = ['<option value="">— none —</option>'].concat(
-      data.instances.map(
-        (i) => `<option value="${i.id}">${escapeHtml(i.title)}${i.service_level ? " · " + escapeHtml(i.service_level) : ""}</option>`,
-      ),
-    );
-    instanceSelect.innerHTML = options.join("");
-    if (data.instances.length === 1) instanceSelect.value = String(data.instances[0].id);
-    instanceHelp.textContent = data.instances.length
-      ? `${data.instances.length} instance${data.instances.length === 1 ? "" : "s"} the caller consumes through their customer groups.`
-      : "This caller consumes no service instance through their groups.";
-    loadItems();
-    markPicked();
-    refreshPreview();
-    document.getElementById("id_title").focus();
+    instanceContext.innerHTML = "";
+    if (await loadCard(result.id)) document.getElementById("id_title").focus();
   };
 
   const loadItems = async () => {
@@ -222,12 +235,16 @@
     itemSelect.innerHTML += data.results
       .map((i) => `<option value="${i.id}">${escapeHtml(i.name)} (${escapeHtml(i.type)})</option>`)
       .join("");
+    saveDraft();
   };
   instanceSelect.addEventListener("change", () => { loadItems(); markPicked(); });
 
-  // The instances listed on the caller card pick the instance with one click.
+  // The instances listed on the caller card pick the instance with one click; the chosen one's context shows.
   const markPicked = () => {
     card.querySelectorAll("button.pick").forEach((b) => b.setAttribute("aria-pressed", b.dataset.instance === instanceSelect.value ? "true" : "false"));
+    instanceContext.querySelectorAll("[data-instance-context]").forEach((block) => {
+      block.hidden = block.dataset.instanceContext !== instanceSelect.value;
+    });
   };
   card.addEventListener("click", (event) => {
     const button = event.target.closest("button.pick");
@@ -236,6 +253,97 @@
     instanceSelect.dispatchEvent(new Event("change"));
   });
   markPicked();
+
+  // -- the draft: everything typed and chosen, kept for this browser tab until the call is saved ------------------
+  const DRAFT = `itsm:draft:${form.dataset.draft}`;
+  const notice = document.getElementById("draft-notice");
+  const storage = (() => {
+    try { return window.sessionStorage; } catch (error) { return null; } // storage switched off: no drafts
+  })();
+  let saveTimer = null;
+  const fields = () =>
+    [...form.elements].filter((el) => el.name && el.name !== "csrfmiddlewaretoken" && !["submit", "button"].includes(el.type));
+  const writeDraft = (submitted = false) => {
+    if (!storage) return;
+    const values = Object.fromEntries(fields().map((el) => [el.name, el.type === "checkbox" ? el.checked : el.value]));
+    const typed = fields().some((el) => (el.tagName === "TEXTAREA" || el.type === "text") && el.value.trim());
+    if (!values.caller && !typed && !submitted) { storage.removeItem(DRAFT); return; }
+    try {
+      storage.setItem(DRAFT, JSON.stringify({
+        values,
+        card: card.hidden ? "" : card.innerHTML,
+        context: instanceContext.innerHTML,
+        instances: instanceSelect.innerHTML,
+        items: itemSelect.innerHTML,
+        help: instanceHelp.textContent,
+        savedAt: new Date().toISOString(),
+        submitted,
+      }));
+    } catch (error) {
+      // Storage full: the dirty-form warning still guards the call.
+    }
+  };
+  const flush = () => {
+    clearTimeout(saveTimer);
+    saveTimer = null;
+  };
+  function saveDraft() {
+    flush();
+    saveTimer = setTimeout(() => { saveTimer = null; writeDraft(); }, 250);
+  }
+  form.addEventListener("input", saveDraft);
+  form.addEventListener("change", saveDraft);
+  // Sent: kept, marked as sent, until a page that says it worked clears it (itsm/app.js).
+  form.addEventListener("submit", () => { flush(); writeDraft(true); });
+  window.addEventListener("pagehide", () => { if (saveTimer) { flush(); writeDraft(); } });
+
+  const restoreDraft = () => {
+    let draft = null;
+    try {
+      draft = storage && JSON.parse(storage.getItem(DRAFT) || "null");
+    } catch (error) {
+      storage.removeItem(DRAFT); // not a draft this page wrote: start afresh
+    }
+    if (!draft || !draft.values) return false;
+    const wanted = new URLSearchParams(location.search).get("caller");
+    if (wanted && wanted !== String(draft.values.caller || "")) return false; // opened for another caller
+    instanceSelect.innerHTML = draft.instances;
+    itemSelect.innerHTML = draft.items;
+    fields().forEach((el) => {
+      if (!(el.name in draft.values)) return;
+      if (el.type === "checkbox") el.checked = Boolean(draft.values[el.name]);
+      else el.value = draft.values[el.name];
+    });
+    card.innerHTML = draft.card;
+    card.hidden = !draft.card;
+    instanceContext.innerHTML = draft.context;
+    instanceHelp.textContent = draft.help;
+    const when = new Date(draft.savedAt);
+    document.getElementById("draft-when").textContent =
+      ` from ${when.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" })}` +
+      (draft.submitted ? " (it was being saved when you left: check the caller's open tickets before saving it again)" : "");
+    notice.hidden = false;
+    if (window.itsmForms) window.itsmForms.markDirty(form);
+    writeDraft(); // no longer "sent"
+    return true;
+  };
+
+  document.getElementById("draft-discard").addEventListener("click", () => {
+    if (storage) storage.removeItem(DRAFT);
+    if (window.itsmForms) window.itsmForms.forget(form);
+    window.location.replace(window.location.pathname);
+  });
+
+  if (form.hasAttribute("data-bound")) {
+    writeDraft(); // the server's answer holds what was sent: that is the draft now
+  } else if (restoreDraft()) {
+    markPicked();
+    showPriority();
+    refreshPreview();
+    if (hidden.value) loadCard(hidden.value, { keepInstance: true }); // the open tickets may have changed since
+  }
+  // Text typed before this script ran (a slow page) or restored by the browser's Back: search it now.
+  if (input.value.trim().length >= 2 && !hidden.value) search(input.value.trim());
 
   // Ctrl+Enter (or Cmd+Enter) saves from anywhere in the form.
   form.addEventListener("keydown", (event) => {

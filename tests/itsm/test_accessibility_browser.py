@@ -54,6 +54,7 @@ def test_no_critical_or_serious_axe_violation_on_the_desk_pages(desk, live_serve
         f"/tickets/{d['ticket'].number}/",
         "/tickets/new/",
         "/tickets/saved-views/",
+        f"/tickets/new/?caller={d['caller'].pk}",  # the caller card with the caller's context
         "/people/",
         f"/people/{d['caller'].pk}/",
         f"/people/{d['caller'].pk}/edit/",

@@ -5,19 +5,18 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
 from django.core.exceptions import ValidationError
-from django.http import JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect
 from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import urlencode
 from django.views import View
 from django.views.generic import FormView
 
 from itsm.params import int_param
+from itsm.services import ConflictError
 from people.models import Person, Team
 from services.models import ServiceInstance, ServiceLevel
-from tickets import clock, extensions, selectors, services
+from tickets import clock, context, extensions, selectors, services
 from tickets.choices import (
     PRIORITY_LABELS,
     Level,
@@ -25,6 +24,7 @@ from tickets.choices import (
     TicketType,
 )
 from tickets.forms import (
+    CallNoteForm,
     LogCallForm,
     apply_service_errors,
 )
@@ -77,7 +77,9 @@ class LogCallView(LoginRequiredMixin, PermissionRequiredMixin, FormView):
         matrix = services.priority_matrix()
         context.update(
             caller=caller,
-            caller_card=caller_card(caller, self.request.user) if caller else None,
+            caller_card=caller_card(caller, self.request.user, chosen_instance=_value(form, "service_instance"))
+            if caller
+            else None,
             matrix={f"{impact}/{urgency}": p for (impact, urgency), p in matrix.items()},
             priority_labels=PRIORITY_LABELS,
             chosen_instance=_value(form, "service_instance"),
@@ -105,17 +107,49 @@ def _chosen_caller(form):
     return form.fields["caller"].queryset.filter(pk=caller_id).first()
 
 
-def caller_card(person, user) -> dict:
-    """What the log-a-call page shows once a caller is chosen: the badge, contact, instances, open tickets. A
-    confidential status is left out for a user who may not see it."""
-    instances = list(selectors.caller_service_instances(person))
+def caller_card(person, user, *, chosen_instance: str = "") -> dict:
+    """What Log a call shows once a caller is chosen, in one response: the badge and contact, their open tickets
+    (each can take the call as a note), their groups' support notes, the instances they consume and, per instance,
+    its context (heightened support now, service level, primary customer, contacts for a P1). `html` is the card
+    beside the caller, `instances_html` the instance context beside the instance field (only the chosen one shown).
+    A confidential status is left out for a user who may not see it."""
+    ctx = context.caller_context(person, user)
+    card = {
+        **_person_json(person, user),
+        "job_title": person.job_title,
+        "badge_html": render_to_string("vip/badge.html", {"status": person.vip_status, "visible": True})
+        if person.vip_status.show_on_tickets
+        else "",
+        "open_tickets": ctx.open_count,
+        "open_ticket_list": [
+            {
+                "number": t.number,
+                "title": t.title,
+                "status": t.status,
+                "status_label": t.get_status_display(),
+                "priority": t.priority,
+                "url": t.get_absolute_url(),
+            }
+            for t in ctx.open_tickets
+        ],
+        "tickets_url": ctx.more_url,
+        "support_notes": [{"group": g.name, "notes": g.support_notes} for g in ctx.support_notes],
+        "instances": [_instance_json(ic, ctx, user) for ic in ctx.instances],
+    }
+    chosen = str(chosen_instance or "")
+    card["html"] = render_to_string("tickets/_caller_card.html", {"card": card, "ctx": ctx, "chosen": chosen})
+    card["instances_html"] = render_to_string("tickets/_instance_contexts.html", {"ctx": ctx, "chosen": chosen})
+    return card
+
+
+def _person_json(person, user) -> dict:
     status = visible_status(person.vip_status, user)
     return {
         "id": person.pk,
         "name": person.full_name,
         "email": person.email,
         "phone": person.phone,
-        "job_title": person.job_title,
+        "url": person.get_absolute_url(),
         "vip": {
             "name": status.name,
             "colour": status.colour,
@@ -124,22 +158,64 @@ def caller_card(person, user) -> dict:
         }
         if status is not None
         else None,
-        "badge_html": render_to_string("vip/badge.html", {"status": person.vip_status, "visible": True})
-        if person.vip_status.show_on_tickets
-        else "",
-        "open_tickets": selectors.open_ticket_count(caller=person),
-        "url": person.get_absolute_url(),
-        "tickets_url": reverse("tickets:queue") + "?" + urlencode({"q": person.email or person.full_name}),
-        "instances": [
-            {
-                "id": i.pk,
-                "title": i.title,
-                "service_level": i.service_level.name if i.service_level_id else "",
-                "status": i.get_status_display(),
-            }
-            for i in instances
-        ],
     }
+
+
+def _instance_json(ic, ctx, user) -> dict:
+    instance = ic.instance
+    data = {
+        "id": instance.pk,
+        "title": instance.title,
+        "service_level": instance.service_level.name if instance.service_level_id else "",
+        "status": instance.get_status_display(),
+    }
+    if ctx.can_view_services:
+        data["heightened_support"] = [
+            {"name": h.name, "ends": h.ends.isoformat(), "notes": h.notes} for h in ic.heightened
+        ]
+        data["primary_customer"] = (
+            _person_json(instance.primary_customer, user) if instance.primary_customer_id else None
+        )
+    if ctx.can_view_contacts:
+        data["p1_contacts"] = [{"role": role, **_person_json(p, user)} for role, p in ic.contacts]
+    return data
+
+
+class CallNoteView(LoginRequiredMixin, PermissionRequiredMixin, View):
+    """Log a call's "Add as a note to INC...": the call being typed is a further call about one of the caller's open
+    tickets. Its description becomes a note on that ticket (through the service, audited) and the ticket opens. A
+    refusal (nothing typed, the ticket closed) shows Log a call again with everything typed and the reason."""
+
+    permission_required = ("tickets.add_ticket", "tickets.add_ticketnote")
+
+    def post(self, request, number: str):
+        ticket = selectors.ticket_by_number(number)
+        if ticket is None:
+            raise Http404("No such ticket.")
+        form = CallNoteForm(request.POST)
+        if not form.is_valid():  # a NUL character, a made-up source: never stored
+            field, errors = next(iter(form.errors.items()))
+            return self.refuse(field, " ".join(errors), 400)
+        try:
+            services.ticket_call_note_add(
+                ticket,
+                user=request.user,
+                text=form.cleaned_data["description"],
+                source=form.cleaned_data["source"] or Source.PHONE,
+            )
+        except ValidationError as error:
+            return self.refuse("description", " ".join(error.message_dict.get("description", error.messages)), 400)
+        except ConflictError as error:
+            return self.refuse(None, error.message, 409)
+        messages.success(request, f"The call is now a note on {ticket.number}: no new ticket was logged.")
+        return redirect(f"{ticket.get_absolute_url()}#notes")
+
+    def refuse(self, field: str | None, message: str, status: int):
+        page = LogCallView()
+        page.setup(self.request)
+        form = LogCallForm(data=self.request.POST)
+        form.refuse(field, message)
+        return page.render_to_response(page.get_context_data(form=form), status=status)
 
 
 class CallerSearchView(LoginRequiredMixin, PermissionRequiredMixin, View):
@@ -174,9 +250,7 @@ class CallerCardView(LoginRequiredMixin, PermissionRequiredMixin, View):
         person = Person.objects.with_vip().filter(pk=pk).first()
         if person is None:
             return JsonResponse({"detail": "No such person."}, status=404)
-        card = caller_card(person, request.user)
-        card["html"] = render_to_string("tickets/_caller_card.html", {"card": card})
-        return JsonResponse(card)
+        return JsonResponse(caller_card(person, request.user))
 
 
 class InstanceItemsView(LoginRequiredMixin, PermissionRequiredMixin, View):

@@ -6,13 +6,13 @@ from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
 from django.core.exceptions import ValidationError
 from django.http import Http404
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.views import View
 from django.views.generic import FormView, TemplateView
 
 from itsm.audit import history_entries
 from itsm.services import ConflictError
-from tickets import clock, extensions, selectors, services
+from tickets import clock, context, extensions, selectors, services
 from tickets.choices import (
     Status,
     Target,
@@ -66,6 +66,12 @@ class TicketDetailView(TicketMixin, TemplateView):
             "sla": sla_card(ticket),
             # Notes other apps add next to fields (the workflow's "Why?" on priority, team and status).
             "why": extensions.field_notes(ticket),
+            "caller_ctx": context.caller_context(
+                ticket.caller,
+                self.request.user,
+                instance_ids=[ticket.service_instance_id] if ticket.service_instance_id else [],
+                exclude_ticket=ticket,
+            ),
         }
 
 
@@ -107,7 +113,11 @@ def duration_text(minutes: float) -> str:
 
 
 class TicketActionView(TicketMixin, View):
-    """POST-only actions on the ticket page; errors re-render the page with the typed input kept."""
+    """POST-only actions on the ticket page; errors re-render the page with the typed input kept.
+
+    Sent by htmx (the page with JavaScript), an action answers with the parts of the page it changes instead: the
+    header, the notes, the history and the side column, each swapped in place by its id, with the messages; errors
+    come back the same way, next to their fields. Without JavaScript the form posts and the page reloads."""
 
     permission_required = "tickets.change_ticket"
 
@@ -117,17 +127,32 @@ class TicketActionView(TicketMixin, View):
             response = self.act(request, self.ticket)
         except ConflictError as error:
             messages.error(request, error.message)
-            return redirect(self.ticket)
+            return self.done(status=409)
         return response
 
     def act(self, request, ticket):
         raise NotImplementedError
 
+    def done(self, *, anchor: str = "", status: int = 200):
+        """After the action: the changed parts for htmx, else back to the ticket page."""
+        if self.request.htmx:
+            return self.render_parts(status=status)
+        return redirect(f"{self.ticket.get_absolute_url()}{anchor}")
+
     def render_errors(self, **forms):
+        if self.request.htmx:
+            return self.render_parts(status=400, **forms)
+        page = self.page()
+        return page.render_to_response(page.get_context_data(**forms), status=400)
+
+    def page(self) -> TicketDetailView:
         page = TicketDetailView()
         page.setup(self.request, number=self.ticket.number)
-        page.ticket = self.ticket
-        return page.render_to_response(page.get_context_data(**forms), status=400)
+        page.ticket = self.get_ticket()  # as it is now, with what the action changed
+        return page
+
+    def render_parts(self, *, status: int, **forms):
+        return render(self.request, "tickets/_ticket_update.html", self.page().get_context_data(**forms), status=status)
 
 
 class AssignView(TicketActionView):
@@ -144,7 +169,7 @@ class AssignView(TicketActionView):
                 return self.render_errors(team_form=form)
             services.ticket_assign(ticket, user=request.user, team=form.cleaned_data["team"])
             messages.success(request, f"{ticket.number} is assigned to {form.cleaned_data['team']}.")
-        return redirect(ticket)
+        return self.done()
 
 
 class TransitionView(TicketActionView):
@@ -164,7 +189,7 @@ class TransitionView(TicketActionView):
             apply_service_errors(form, error)
             return self.render_errors(transition_form=form)
         messages.success(request, f"{ticket.number} is now {ticket.get_status_display()}.")
-        return redirect(ticket)
+        return self.done()
 
 
 class NoteView(TicketActionView):
@@ -176,7 +201,7 @@ class NoteView(TicketActionView):
             return self.render_errors(note_form=form)
         services.ticket_note_add(ticket, user=request.user, **form.cleaned_data)
         messages.success(request, "Note added.")
-        return redirect(f"{ticket.get_absolute_url()}#notes")
+        return self.done(anchor="#notes")
 
 
 class TicketEditView(TicketMixin, FormView):
