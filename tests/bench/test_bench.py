@@ -113,7 +113,8 @@ def test_queue_page_queries_stay_within_budget_at_10_25_and_100_rows(small_scale
             response = client.get("/tickets/", {"scope": "all", "per_page": rows, **params})
         assert response.status_code == 200
         counts[rows] = len(ctx.captured_queries)
-    assert max(counts.values()) <= 12, counts
+    # The page itself, the saved-view tabs and the bulk bar: a fixed budget whatever the page size.
+    assert max(counts.values()) <= 16, counts
     assert counts[10] == counts[100], counts
 
 
