@@ -20,7 +20,7 @@ from bench import vocabulary as v
 from bench.bulk import Table, next_id
 from tickets.choices import OPEN_STATUSES, PREFIXES, RESPONDING_STATUSES, Status, format_number
 from tickets.models import Ticket, TicketCounter, TicketNote
-from tickets.services import _highest_sequence, priority_matrix
+from tickets.services import highest_sequence, priority_matrix
 
 CHUNK = 10_000
 HISTORY = ("history_date", "history_change_reason", "history_type", "history_user_id")
@@ -101,7 +101,7 @@ class TicketWriter:
         next_seq = {}
         for ticket_type, prefix in PREFIXES.items():
             counter = TicketCounter.objects.filter(prefix=prefix).first()
-            next_seq[str(ticket_type)] = max(counter.last_number if counter else 0, _highest_sequence(prefix))
+            next_seq[str(ticket_type)] = max(counter.last_number if counter else 0, highest_sequence(prefix))
         drafts, statuses, callers = self.drafts(n)
         first_id = next_id(Ticket)
         bar = self.progress.bar("tickets", n)

@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.urls import include, path
+from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
 
 from itsm import health, views
@@ -28,7 +29,8 @@ api_patterns = [
 ]
 
 urlpatterns = [
-    path("", views.home, name="home"),
+    # The home page is the analyst's queue.
+    path("", RedirectView.as_view(pattern_name="tickets:queue"), name="home"),
     path("admin/audit-log/", admin.site.admin_view(views.AuditLogView.as_view()), name="audit-log"),
     path("admin/", admin.site.urls),
     path("health/", health.health, name="health"),

@@ -5,22 +5,12 @@ from datetime import datetime, time
 from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
-from django.shortcuts import redirect
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.views.generic import TemplateView
 
 from itsm.audit import history_entries
 from itsm.params import date_param, int_param
-
-
-def home(request):
-    for name in ("tickets:queue", "people:list"):
-        try:
-            return redirect(reverse(name))
-        except NoReverseMatch:
-            continue
-    return redirect("admin:index")
 
 
 def tracked_models() -> list:

@@ -32,7 +32,7 @@ def group_edges() -> tuple[Edges, Edges]:
     return children, parents
 
 
-def _reachable(start: Iterable[int], edges: Edges) -> dict[int, int | None]:
+def reachable(start: Iterable[int], edges: Edges) -> dict[int, int | None]:
     """Every node reachable from `start` (included), with the node it was first reached from (None for a start)."""
     came_from: dict[int, int | None] = {node: None for node in start}
     stack = list(came_from)
@@ -75,7 +75,7 @@ def nested_group_cycle(group_id: int | None, nested_ids: Iterable[int]) -> list[
 def descendant_group_ids(group_id: int) -> set[int]:
     """The group and every group nested in it, at any depth (one query)."""
     children, _ = group_edges()
-    return set(_reachable([group_id], children))
+    return set(reachable([group_id], children))
 
 
 # -- effective members and groups -------------------------------------------------------------------------------------
@@ -202,7 +202,7 @@ def person_effective_groups(person: Person | int, *, on: dt.date | None = None) 
     if not roles:
         return []
     _, parents = group_edges()
-    came_from = _reachable(roles, parents)
+    came_from = reachable(roles, parents)
     groups = CustomerGroup.objects.in_bulk(list(came_from))
     result = [
         EffectiveGroup(
@@ -236,7 +236,7 @@ def member_counts(group_ids: Iterable[int], *, on: dt.date | None = None) -> dic
     """Effective member count per group (people counted once per group), in two queries for any number of groups."""
     group_ids = list(group_ids)
     children, _ = group_edges()
-    reach = {gid: set(_reachable([gid], children)) for gid in group_ids}
+    reach = {gid: set(reachable([gid], children)) for gid in group_ids}
     wanted = set().union(*reach.values()) if reach else set()
     people_by_group: dict[int, set[int]] = defaultdict(set)
     for group_id, person_id in current_memberships(on).filter(group_id__in=wanted).values_list("group_id", "person_id"):

@@ -1,10 +1,10 @@
 """The one seam between tickets and the workflow engine.
 
-After every ticket write (inside its transaction) the ticket services call `run_workflow(...)`. It looks up
-`workflow.hooks.on_ticket_event` lazily, the first time it is needed, so tickets never import workflow at module
-level and the engine stays replaceable. While no such function exists the call does nothing.
+After every ticket write (inside its transaction) the ticket services call `run_workflow(...)`. It calls the function
+a higher app registered with `register_ticket_hook` from its `AppConfig.ready()`, so tickets never name the app that
+runs rules. While none is registered the call does nothing.
 
-The workflow function is called as `on_ticket_event(ticket, *, event, changes, user)` where `event` is "created" or
+The function is called as `fn(ticket, *, event, changes, user)` where `event` is "created" or
 "updated" and `changes` maps field names to `(old, new)` values. It may change the ticket through the ticket services;
 those nested writes do not call the hook again (re-entry guard), so a rule cannot trigger itself in a loop.
 """
@@ -12,35 +12,23 @@ those nested writes do not call the hook again (re-entry guard), so a rule canno
 from __future__ import annotations
 
 import contextlib
-import importlib
 import threading
 from collections.abc import Callable, Iterator
 from typing import Any
 
-HOOK_MODULE = "workflow.hooks"
-HOOK_NAME = "on_ticket_event"
-
-_UNRESOLVED = object()
-_hook: Any = _UNRESOLVED
+_hook: Callable[..., None] | None = None
 _state = threading.local()
 
 
-def _resolve() -> Callable[..., None] | None:
+def register_ticket_hook(fn: Callable[..., None]) -> None:
+    """Called from a higher app's `AppConfig.ready()`: the one function every ticket write hands over to."""
     global _hook
-    if _hook is _UNRESOLVED:
-        try:
-            module = importlib.import_module(HOOK_MODULE)
-        except ModuleNotFoundError as error:
-            if error.name not in (HOOK_MODULE, HOOK_MODULE.split(".")[0]):
-                raise  # a real import error inside workflow.hooks must not pass silently
-            module = None
-        _hook = getattr(module, HOOK_NAME, None) if module is not None else None
-    return _hook
+    _hook = fn
 
 
 def run_workflow(ticket: Any, *, event: str, changes: dict[str, tuple[Any, Any]], user: Any) -> None:
     """Hands a logged or changed ticket to the workflow engine (no-op until workflow provides the hook)."""
-    hook = _resolve()
+    hook = _hook
     if hook is None or getattr(_state, "running", False):
         return
     _state.running = True

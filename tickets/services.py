@@ -121,7 +121,7 @@ def priority_matrix_cell_update(
 
 
 # -- numbering ----------------------------------------------------------------------------------------------------
-def _highest_sequence(prefix: str) -> int:
+def highest_sequence(prefix: str) -> int:
     numbers = (
         Ticket.objects.filter(number__startswith=prefix)
         .annotate(length=Length("number"))
@@ -145,7 +145,7 @@ def next_number(ticket_type: str) -> str:
             # First ticket of the type (or a flushed test database): start after the highest existing number.
             try:
                 with transaction.atomic():
-                    TicketCounter.objects.create(prefix=prefix, last_number=_highest_sequence(prefix))
+                    TicketCounter.objects.create(prefix=prefix, last_number=highest_sequence(prefix))
             except IntegrityError:
                 pass  # created by a concurrent caller; we queue on its lock below
             counter = TicketCounter.objects.select_for_update().get(prefix=prefix)

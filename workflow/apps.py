@@ -43,3 +43,8 @@ class WorkflowConfig(AppConfig):
         from workflow.preview import call_preview
 
         register_call_preview(call_preview)
+        # Every ticket write runs the rules, in the ticket's transaction.
+        from tickets.hooks import register_ticket_hook
+        from workflow.hooks import on_ticket_event
+
+        register_ticket_hook(on_ticket_event)

@@ -1,4 +1,4 @@
-"""The function the ticket services call after every ticket write (looked up lazily by `tickets.hooks`)."""
+"""The function the ticket services call after every ticket write (registered with `tickets.hooks` in apps.py)."""
 
 from __future__ import annotations
 

@@ -11,7 +11,7 @@ from typing import Any
 from django.utils import timezone
 
 from services.models import CustomerGroup, Timeframe
-from services.selectors import _reachable, current_memberships, group_edges
+from services.selectors import current_memberships, group_edges, reachable
 from tickets import clock
 from tickets.choices import LIFECYCLE, Level, Source, Target, TicketType
 from tickets.models import Ticket
@@ -88,7 +88,7 @@ class SnapshotContext:
         self.groups: dict[int, frozenset[int]] = {}
         if direct:
             _, parents = group_edges()
-            self.groups = {pid: frozenset(_reachable(gids, parents)) for pid, gids in direct.items()}
+            self.groups = {pid: frozenset(reachable(gids, parents)) for pid, gids in direct.items()}
         unnamed = set().union(*self.groups.values()) - set(self.group_names) if self.groups else set()
         if unnamed:  # groups reached through nesting
             self.group_names.update(CustomerGroup.objects.filter(pk__in=unnamed).values_list("pk", "name"))
