@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.views.generic import DetailView, FormView, ListView
 
 from itsm.audit import history_entries
-from itsm.params import int_param
+from itsm.params import int_param, search_param
 from itsm.views_mixins import SortableListMixin
 from services import selectors, services
 from services.calendars import Calendar
@@ -125,7 +125,7 @@ class CustomerGroupListView(LoginRequiredMixin, PermissionRequiredMixin, Sortabl
         kind = self.request.GET.get("kind", "")
         return self.sort(
             selectors.customer_group_list(
-                search=self.request.GET.get("q", "").strip(),
+                search=search_param(self.request.GET.get("q")),
                 kind=kind if kind in CustomerGroup.Kind.values else "",
             )
         )
@@ -154,7 +154,7 @@ class CustomerGroupDetailView(LoginRequiredMixin, PermissionRequiredMixin, Detai
     def members(self, group: CustomerGroup) -> dict:
         """One page of effective members: the group graph, a count (two with a search) and the page's people and
         roles, the same queries at 10 or 2,000 members."""
-        search = self.request.GET.get("q", "").strip()[:100]
+        search = search_param(self.request.GET.get("q"))
         group_ids = selectors.descendant_group_ids(group.pk)
         people = selectors.effective_member_people(group, search=search, group_ids=group_ids)
         paginator = Paginator(people, MEMBERS_PER_PAGE)

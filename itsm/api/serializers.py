@@ -38,6 +38,15 @@ def request_reason(request, data: dict | None = None) -> str:
     return (reason or "").strip()
 
 
+def _reason_rules(reason, request) -> None:
+    """The change reason is required (and so documented as required) when reasons are, unless the header brings it."""
+    if reason is None:
+        return
+    header = request.META.get(REASON_HEADER, "").strip() if request is not None else ""
+    reason.required = reasons_required() and not header
+    reason.allow_blank = not reason.required
+
+
 def required_reason(request, data: dict) -> str:
     """`request_reason`, refused (400) when change reasons are required and none was given."""
     reason = request_reason(request, data)
@@ -71,13 +80,7 @@ class AuditedModelSerializer(StrictFieldsMixin, serializers.ModelSerializer):
         fields = super().get_fields()
         for field in fields.values():
             field.validators = [v for v in field.validators if not isinstance(v, UniqueValidator)]
-        reason = fields.get("change_reason")
-        if reason is not None:
-            # Required (and so documented as required) when reasons are, unless the header brings it.
-            request = self.context.get("request")
-            header = request.META.get(REASON_HEADER, "").strip() if request is not None else ""
-            reason.required = reasons_required() and not header
-            reason.allow_blank = not reason.required
+        _reason_rules(fields.get("change_reason"), self.context.get("request"))
         return fields
 
     def create(self, validated_data):
@@ -109,7 +112,13 @@ class MoveSerializer(serializers.Serializer):
         allow_blank=True,
         max_length=REASON_MAX_LENGTH,
         help_text="Why; kept in the history. Alternatively send the X-Change-Reason header.",
+        error_messages={"required": REASON_REQUIRED_MESSAGE, "blank": REASON_REQUIRED_MESSAGE},
     )
+
+    def get_fields(self):
+        fields = super().get_fields()
+        _reason_rules(fields.get("change_reason"), self.context.get("request"))
+        return fields
 
 
 class HistoryChangeSerializer(serializers.Serializer):

@@ -77,7 +77,7 @@ def test_no_critical_or_serious_axe_violation_on_the_desk_pages(desk, live_serve
 def test_the_queue_with_rows_ticked_and_save_view_open_passes_axe(desk, live_server):
     """The bulk bar's controls and the "Save view" form show only on use: axe checks them shown."""
     page, _ = desk
-    page.goto(f"{live_server.url}/tickets/")
+    page.goto(f"{live_server.url}/tickets/?scope=all")
     page.locator("input.bulk-pick").first.check()
     expect(page.locator("[data-bulk-controls]")).to_be_visible()
     page.locator("details.save-view summary").click()

@@ -64,9 +64,9 @@ def test_select_two_rows_and_assign_them_to_a_team_with_a_reason(queue):
     page.click("#bulk-form button[type=submit]")
 
     expect(page.locator(".messages")).to_contain_text("2 tickets assigned to Service Desk.", timeout=SLOW)
-    expect(row(page, tickets[0]).locator("td.team")).to_have_text("Service Desk")
-    expect(row(page, tickets[1]).locator("td.team")).to_have_text("Service Desk")
-    expect(row(page, tickets[2]).locator("td.team")).to_have_text("")
+    expect(row(page, tickets[0]).locator("td.col-team")).to_have_text("Service Desk")
+    expect(row(page, tickets[1]).locator("td.col-team")).to_have_text("Service Desk")
+    expect(row(page, tickets[2]).locator("td.col-team")).to_have_text("")
     for ticket in tickets[:2]:
         fresh = Ticket.objects.get(pk=ticket.pk)
         assert (fresh.team, fresh.history.first().history_change_reason) == (team, REASON)
@@ -96,7 +96,9 @@ def test_a_refusal_shows_in_the_bar_and_nothing_changes(queue, live_server):
 def test_saved_views_are_tabs_after_the_built_in_ones_and_save_the_current_queue(queue, live_server):
     page, _, _ = queue
     tabs = page.locator("nav.scopes > a")
-    expect(tabs).to_have_text(["All", "Mine", "My teams", "Unassigned", re.compile("^Desk VIPs"), "My P3s"])
+    expect(tabs).to_have_text(
+        ["All", "Mine", "My teams", "Unassigned", re.compile("^At risk"), re.compile("^Desk VIPs"), "My P3s"]
+    )
     page.locator("nav.scopes a", has_text="My P3s").click()
     expect(page).to_have_url(re.compile(r"/tickets/\?priority=3$"))
     expect(page.locator("nav.scopes a[aria-current=true]", has_text="My P3s")).to_be_visible()

@@ -38,7 +38,7 @@ class VipStatusViewSet(AuditedModelViewSet):
     def move(self, request, *args, **kwargs):
         """Moves the status to a position (1 = top); the others shift and positions stay 1..N."""
         status = self.get_object()
-        body = VipStatusMoveSerializer(data=request.data)
+        body = VipStatusMoveSerializer(data=request.data, context={"request": request})
         body.is_valid(raise_exception=True)
         try:
             moved = services.vip_status_move(

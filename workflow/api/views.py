@@ -66,7 +66,7 @@ class RuleViewSet(AuditedModelViewSet):
     def move(self, request, *args, **kwargs):
         """Moves the rule to a position (1 = runs first); the others shift and positions stay 1..N."""
         rule = self.get_object()
-        body = RuleMoveSerializer(data=request.data)
+        body = RuleMoveSerializer(data=request.data, context={"request": request})
         body.is_valid(raise_exception=True)
         try:
             services.rule_move(
