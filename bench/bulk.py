@@ -18,7 +18,7 @@ import operator
 from collections.abc import Iterator, Sequence
 
 from django.core.management.color import no_style
-from django.db import connection, models
+from django.db import OperationalError, connection, models
 from django.db.models import Max
 from django.db.models.fields import NOT_PROVIDED
 
@@ -118,17 +118,23 @@ def tuned_for_loading(log=lambda message: None) -> Iterator[None]:
         return
     with connection.cursor() as cursor:
         before = {name: _pragma(cursor, name) for name in ("journal_mode", "synchronous", "cache_size", "temp_store")}
-        cursor.execute("PRAGMA journal_mode=MEMORY")
+        journal = "journal in memory"
+        try:
+            cursor.execute("PRAGMA journal_mode=MEMORY")
+        except OperationalError:
+            # Leaving WAL needs the only connection to the file; with another open (a running server), keep WAL.
+            journal = f"journal kept ({before['journal_mode']}: another connection is open)"
         cursor.execute("PRAGMA synchronous=OFF")
         cursor.execute(f"PRAGMA cache_size=-{SQLITE_LOAD_CACHE_KIB}")
         cursor.execute("PRAGMA temp_store=MEMORY")
-    log("SQLite tuned for loading: journal in memory, synchronous off, 1 GiB cache")
+    log(f"SQLite tuned for loading: {journal}, synchronous off, 1 GiB cache")
     try:
         yield
     finally:
         with connection.cursor() as cursor:
             for name in ("synchronous", "cache_size", "temp_store"):
                 cursor.execute(f"PRAGMA {name}={before[name]}")
-            cursor.execute(f"PRAGMA journal_mode={before['journal_mode']}")
+            with contextlib.suppress(OperationalError):  # unchanged above when another connection was open
+                cursor.execute(f"PRAGMA journal_mode={before['journal_mode']}")
             restored = _pragma(cursor, "journal_mode")
         log(f"SQLite settings restored (journal_mode={restored}, synchronous={before['synchronous']})")
