@@ -80,7 +80,7 @@ class CriterionInline(RuleRowInline):
 class ActionInline(RuleRowInline):
     model = Action
     form = ActionForm
-    fields = [("action_type", *ACTION_COLUMNS.values(), "value"), "text"]
+    fields = [("action_type", *ACTION_COLUMNS.values(), "priority", "value"), "text"]
     autocomplete_fields = ["analyst"]
 
 
@@ -91,7 +91,8 @@ class ActionInline(RuleRowInline):
 class RuleAdmin(AuditedAdmin):
     form = RuleForm
     inlines = [CriterionInline, ActionInline]
-    list_display = ["position", "name", "active", "trigger", "stop_processing", "summary", "move_buttons"]
+    # The definition starts with its trigger in words, so the trigger is a filter, not a column: the list fits 1280 px.
+    list_display = ["position", "name", "active", "stop_processing", "summary", "move_buttons"]
     list_display_links = ["name"]
     list_filter = ["active", "trigger"]
     search_fields = ["name", "description", "summary"]
@@ -103,6 +104,9 @@ class RuleAdmin(AuditedAdmin):
         ("In words", {"fields": ["position", "summary"]}),
     ]
     change_list_template = "admin/workflow/rule/change_list.html"
+
+    class Media:
+        css = {"all": ["workflow/rule_admin.css"]}
 
     def get_fieldsets(self, request, obj=None):
         fieldsets = super().get_fieldsets(request, obj)
@@ -238,11 +242,11 @@ class RuleAdmin(AuditedAdmin):
                 date_from=data["date_from"],
                 date_to=data["date_to"],
                 rule_ids=[r.pk for r in rules] or None,
-                apply=form.applying,
+                apply=form.confirmed,
                 user=request.user,
                 change_reason=data.get("change_reason") or "",
             )
-            if form.applying:
+            if form.confirmed:
                 self.message_user(
                     request,
                     f"Replay applied to {report.applied} ticket(s), with your reason in their history.",
@@ -256,6 +260,7 @@ class RuleAdmin(AuditedAdmin):
             report=report,
             by_rule=report.by_rule.most_common() if report else [],
             may_apply=may_apply,
+            confirming=report is not None and form.applying and not form.confirmed,
         )
 
     def lint_view(self, request):

@@ -18,7 +18,7 @@ from itsm.admin import ChangeReasonForm
 from itsm.params import int_param
 from people.models import Person
 from services.models import ServiceInstance
-from tickets.choices import Level, TicketType
+from tickets.choices import PRIORITY_LABELS, Level, TicketType
 from tickets.models import Ticket
 from vip.models import VipStatus
 from workflow import definitions, dry_runs, services, snapshots
@@ -29,8 +29,11 @@ RULE_FORM_FIELDS = ["name", "description", "active", "trigger", "match", "stop_p
 
 
 # -- rule rows ---------------------------------------------------------------------------------------------------------
-CRITERION_BOXES = ["vip_status", "statuses", *list(CRITERION_COLUMNS)[1:], "value"]
-ACTION_BOXES = [*ACTION_COLUMNS.values(), "value", "text"]
+# Priorities are chosen from a list (P1-P5), not typed; the choice is stored in the row's value.
+PRIORITY_BOX = "priority"
+CRITERION_BOXES = ["vip_status", "statuses", *list(CRITERION_COLUMNS)[1:], PRIORITY_BOX, "value"]
+ACTION_BOXES = [*ACTION_COLUMNS.values(), PRIORITY_BOX, "value", "text"]
+PRIORITY_OPTIONS = [("", "---------"), *((str(p), f"P{p} - {label}") for p, label in PRIORITY_LABELS.items())]
 
 
 def _criterion_box(spec: vocab.FieldSpec, operator: str) -> str:
@@ -40,20 +43,52 @@ def _criterion_box(spec: vocab.FieldSpec, operator: str) -> str:
         return "statuses" if operator in vocab.SET_OPERATORS else "vip_status"
     if spec.kind == "member":
         return "customer_group"
+    if spec.key == "priority":
+        return PRIORITY_BOX
     return CRITERION_COLUMNS.get(spec.key, "value")
+
+
+def _action_box(spec: vocab.ActionSpec) -> str:
+    if spec.value == "none":
+        return ""
+    return PRIORITY_BOX if spec.value == "priority" else ACTION_COLUMNS.get(spec.value, "value")
 
 
 # field -> {operator: the box holding its value ("" = none)}; action type -> {"value": box, "text": bool}
 CRITERION_VALUE_BOXES = {
     key: {op: _criterion_box(spec, op) for op in spec.operators} for key, spec in vocab.FIELDS.items()
 }
-ACTION_VALUE_BOXES = {
-    key: {"value": "" if spec.value == "none" else ACTION_COLUMNS.get(spec.value, "value"), "text": spec.text}
-    for key, spec in vocab.ACTIONS.items()
-}
+ACTION_VALUE_BOXES = {key: {"value": _action_box(spec), "text": spec.text} for key, spec in vocab.ACTIONS.items()}
 
 
-class CriterionForm(forms.ModelForm):
+class PriorityChoiceMixin(forms.Form):
+    """A row whose value is a priority shows it as a list; the chosen priority is written into the value (a typed
+    value still works when nothing is chosen, e.g. without JavaScript, and the rule checks decide). The row form
+    says which box holds its value (`_value_box`)."""
+
+    priority = forms.ChoiceField(label="Priority", choices=PRIORITY_OPTIONS, required=False)
+
+    def _init_priority(self) -> None:
+        if self.instance.pk and self._value_box() == PRIORITY_BOX:
+            self.initial[PRIORITY_BOX] = self.instance.value
+
+    def add_error(self, field, error):
+        # The model checks the value; when the value comes from the list, its error belongs next to the list.
+        if self._value_box() == PRIORITY_BOX:
+            if field == "value":
+                field = PRIORITY_BOX
+            elif field is None and "value" in getattr(error, "error_dict", {}):
+                error = ValidationError({PRIORITY_BOX if k == "value" else k: v for k, v in error.error_dict.items()})
+        super().add_error(field, error)
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get(PRIORITY_BOX) and self._value_box() == PRIORITY_BOX:
+            cleaned["value"] = cleaned[PRIORITY_BOX]
+        return cleaned
+
+
+class CriterionForm(PriorityChoiceMixin, forms.ModelForm):
     # The VIP statuses of "is one of" live in a many-to-many with its own table; the admin cannot edit such a field
     # directly, so the form offers it under another name and the service writes the links.
     statuses = forms.ModelMultipleChoiceField(
@@ -78,9 +113,15 @@ class CriterionForm(forms.ModelForm):
         )
         if self.instance.pk:
             self.initial["statuses"] = [s.pk for s in self.instance.vip_statuses.all()]
+        self._init_priority()
+
+    def _value_box(self) -> str:
+        field = self.data.get(self.add_prefix("field")) if self.is_bound else self.instance.field
+        operator = self.data.get(self.add_prefix("operator")) if self.is_bound else self.instance.operator
+        return CRITERION_VALUE_BOXES.get(field, {}).get(operator, "")
 
 
-class ActionForm(forms.ModelForm):
+class ActionForm(PriorityChoiceMixin, forms.ModelForm):
     class Meta:
         model = Action
         fields = ["action_type", *ACTION_COLUMNS.values(), "value", "text"]
@@ -91,6 +132,11 @@ class ActionForm(forms.ModelForm):
         self.fields["action_type"].widget.attrs.update(
             {"data-columns": json.dumps(ACTION_VALUE_BOXES), "data-all": json.dumps(ACTION_BOXES)}
         )
+        self._init_priority()
+
+    def _value_box(self) -> str:
+        action_type = self.data.get(self.add_prefix("action_type")) if self.is_bound else self.instance.action_type
+        return ACTION_VALUE_BOXES.get(action_type, {}).get("value", "")
 
 
 def live_forms(formset) -> list[forms.ModelForm]:
@@ -118,9 +164,7 @@ def _criterion_column(form: CriterionForm, key: str) -> str | None:
     spec = form.instance.spec
     if spec is None:
         return "value"
-    if spec.kind == "vip" and form.instance.operator in vocab.SET_OPERATORS:
-        return "statuses"
-    return "customer_group" if spec.kind == "member" else CRITERION_COLUMNS.get(spec.key, "value")
+    return _criterion_box(spec, form.instance.operator) or "value"
 
 
 def _action_column(form: ActionForm, key: str) -> str | None:
@@ -129,7 +173,7 @@ def _action_column(form: ActionForm, key: str) -> str | None:
     if key != "value":
         return key if key in form.fields else None
     spec = form.instance.spec
-    return ACTION_COLUMNS.get(spec.value, "value") if spec else "value"
+    return (_action_box(spec) or "value") if spec else "value"
 
 
 class RuleForms:
@@ -327,6 +371,11 @@ class ReplayForm(forms.Form):
     @property
     def applying(self) -> bool:
         return self.is_bound and "apply" in self.data
+
+    @property
+    def confirmed(self) -> bool:
+        """Applying takes two posts: the first answers with how many tickets would change, the second confirms."""
+        return self.applying and "confirmed" in self.data
 
     def clean(self):
         cleaned = super().clean()

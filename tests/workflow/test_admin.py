@@ -195,7 +195,7 @@ def test_change_edits_and_deletes_inline_rows_with_the_reason(admin_client):
         (
             [{"field": "impact", "operator": "is", "value": "high"}],
             [{"action_type": "set_priority", "value": "7"}],
-            ("actions", "value"),
+            ("actions", "priority"),  # a priority's error sits next to the priority list
             "Priority 7 does not exist",
         ),
         (
@@ -360,6 +360,7 @@ def test_replay_dry_run_changes_nothing_and_apply_records_the_reason(admin_clien
     report = response.context["report"]
     assert (report.scanned, report.matched, report.changed, report.applied) == (3, 3, 3, 0)
     assert "P3 → P1" in response.content.decode()
+    assert f'<a href="/tickets/{tickets[0].number}/">{tickets[0].number}</a>' in response.content.decode()
     assert Ticket.history.count() == history_before
     assert set(Ticket.objects.values_list("priority", flat=True)) == {3}
 
@@ -367,7 +368,13 @@ def test_replay_dry_run_changes_nothing_and_apply_records_the_reason(admin_clien
     assert "Give a change reason" in refused.content.decode()
     assert Ticket.history.count() == history_before
 
-    applied = admin_client.post(url, {"apply": "1", "change_reason": "backfill VIP priorities"})
+    asked = admin_client.post(url, {"apply": "1", "change_reason": "backfill VIP priorities"})
+    html = asked.content.decode()
+    assert "Apply to 3 tickets?" in html and "Yes, change 3 tickets" in html
+    assert 'name="change_reason" value="backfill VIP priorities"' in html
+    assert asked.context["report"].dry_run and Ticket.history.count() == history_before
+
+    applied = admin_client.post(url, {"apply": "1", "confirmed": "1", "change_reason": "backfill VIP priorities"})
     assert applied.context["report"].applied == 3
     for ticket in tickets:
         ticket.refresh_from_db()

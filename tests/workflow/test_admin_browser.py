@@ -35,7 +35,8 @@ def test_admin_builds_a_rule_simulates_it_and_moves_it(page, live_server, admin_
     page.select_option("#id_criteria-0-statuses", label="Executive")
     page.select_option("#id_actions-0-action_type", "set_priority")
     expect(page.locator("#actions-0 .fieldBox.field-team")).to_be_hidden()
-    page.fill("#id_actions-0-value", "1")
+    expect(page.locator("#actions-0 .fieldBox.field-value")).to_be_hidden()
+    page.select_option("#id_actions-0-priority", label="P1 - Critical")
     page.fill("#id_name", "Executives are P1")
     page.check("#id_active")
     page.fill("#id_change_reason", "Executives first")
@@ -52,6 +53,19 @@ def test_admin_builds_a_rule_simulates_it_and_moves_it(page, live_server, admin_
     expect(page.locator(f"#trace tr.rule-{made.pk}")).to_contain_text("matched")
     expect(page.locator("#plan")).to_contain_text("Rule 2 'Executives are P1'")
     expect(page.locator("#trace")).to_contain_text("Set priority P1")
+
+    # Applying a replay first names how many tickets would change, then changes them only when confirmed.
+    page.goto(f"{live_server.url}/admin/workflow/rule/replay/")
+    page.fill("#id_change_reason", "Executives first, backfilled")
+    page.click("button[name=apply]")
+    expect(page.locator("#confirm-apply h2")).to_have_text("Apply to 1 ticket?")
+    expect(page.locator(f"#sample a[href='/tickets/{ticket.number}/']")).to_be_visible()
+    ticket.refresh_from_db()
+    assert ticket.priority == 3
+    page.click("#confirm-apply button[type=submit]")
+    expect(page.locator(".messagelist")).to_contain_text("Replay applied to 1 ticket(s)")
+    ticket.refresh_from_db()
+    assert ticket.priority == 1
 
     page.goto(f"{live_server.url}/admin/workflow/rule/")
     page.click("button.rule-move-top[aria-label='Move to top Executives are P1']")
