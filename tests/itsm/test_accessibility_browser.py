@@ -141,3 +141,24 @@ def test_on_a_phone_the_top_bar_folds_into_a_menu_and_queue_rows_are_cards(desk,
     expect(page.locator("#queue-table thead")).to_be_hidden()
     row = page.locator("#queue-table tbody tr").first
     assert row.evaluate("r => getComputedStyle(r).display") in ("block", "flex")  # a card, not a table row
+
+
+def test_on_a_phone_no_page_is_wider_than_the_screen(desk, live_server):
+    page, d = desk
+    page.set_viewport_size({"width": 390, "height": 844})
+    paths = [
+        f"/tickets/{d['ticket'].number}/",
+        "/tickets/new/",
+        f"/people/{d['caller'].pk}/",
+        f"/services/instances/{d['instance'].pk}/",
+        f"/services/groups/{d['group'].pk}/",
+        "/people/",
+        "/search/?q=email",
+    ]
+    wide = {}
+    for path in paths:
+        page.goto(f"{live_server.url}{path}")
+        width = page.evaluate("document.documentElement.scrollWidth")
+        if width > 390:
+            wide[path] = width
+    assert wide == {}, f"pages scroll sideways at 390 px: {wide}"
