@@ -162,3 +162,14 @@ def test_on_a_phone_no_page_is_wider_than_the_screen(desk, live_server):
         if width > 390:
             wide[path] = width
     assert wide == {}, f"pages scroll sideways at 390 px: {wide}"
+
+
+def test_at_1280_px_the_lists_fit_the_screen(desk, live_server):
+    page, _ = desk
+    wide = {}
+    for path in ("/tickets/?scope=all", "/tickets/?scope=at_risk", "/people/", "/services/"):
+        page.goto(f"{live_server.url}{path}")
+        width = page.evaluate("document.documentElement.scrollWidth")
+        if width > 1280:
+            wide[path] = width
+    assert wide == {}, f"pages scroll sideways at 1280 px: {wide}"
