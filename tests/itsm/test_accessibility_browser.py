@@ -165,7 +165,12 @@ def test_on_a_phone_no_page_is_wider_than_the_screen(desk, live_server):
 
 
 def test_at_1280_px_the_lists_fit_the_screen(desk, live_server):
-    page, _ = desk
+    page, d = desk
+    # A long name with a long VIP status, on a long instance, with a long title: the widest row a desk sees.
+    status = base.vip_status("High Impact User", colour="#6D28D9", show_on_tickets=True)
+    caller = base.person(1, first_name="Quentin-Alexandre", last_name="Moreau-Lefebvre", vip_status=status)
+    instance = factories.instance("ERP - Office of the Registrar and Student Records", group=d["group"])
+    factories.ticket(1, caller=caller, service_instance=instance, title="Cannot open attachments in email " * 3)
     wide = {}
     for path in ("/tickets/?scope=all", "/tickets/?scope=at_risk", "/people/", "/services/"):
         page.goto(f"{live_server.url}{path}")
