@@ -12,7 +12,7 @@ from django.db import transaction
 from itsm.audit import clean_reason
 from itsm.services import record_create, record_delete, record_update
 from services.business_time import check_intervals, format_hhmm
-from services.calendars import Calendar, CalendarHoliday, CalendarHours
+from services.models import Calendar, CalendarHoliday, CalendarHours
 
 Hours = Iterable[tuple[int, int, int]]  # (weekday 0-6, start minute, end minute)
 Holidays = Iterable[tuple[dt.date, str]]
@@ -119,8 +119,7 @@ def service_review_create(
     """Records a review; its agreed actions become tasks on the instance and its next review date becomes the
     instance's, all with history and the same reason."""
     from services import services as instance_services
-    from services.models import Task
-    from services.reviews import ServiceReview
+    from services.models import ServiceReview, Task
 
     review = record_create(
         ServiceReview,

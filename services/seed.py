@@ -79,7 +79,7 @@ OFFICE, ALWAYS = "Office hours (Europe/Berlin)", "24x7"
 def _demo_calendars(user) -> dict:
     """Office hours Mon-Fri 08:00-17:00 in Berlin with German public holidays, and round the clock."""
     from services.calendar_services import calendar_create
-    from services.calendars import Calendar
+    from services.models import Calendar
 
     wanted = {
         OFFICE: {"time_zone": "Europe/Berlin", "country": "DE", "hours": [(d, 8 * 60, 17 * 60) for d in range(5)]},

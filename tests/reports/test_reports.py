@@ -192,8 +192,7 @@ def test_property_the_rows_add_up_to_the_total(desk, group_by, vip):
 
 # -- service reviews ----------------------------------------------------------------------------------------------
 def test_recording_a_review_sets_the_next_review_date_and_creates_the_agreed_tasks(client, slm_user, desk):
-    from services.models import Task
-    from services.reviews import ServiceReview
+    from services.models import ServiceReview, Task
 
     instance = desk["tickets"][0].service_instance
     client.force_login(slm_user)
