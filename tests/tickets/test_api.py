@@ -10,6 +10,7 @@ from tests.tickets import factories
 from tickets import services
 from tickets.choices import Level, Status, TicketType
 from tickets.models import Ticket, TicketNote
+from tickets.notes import ticket_note_add
 
 
 class TestTicketAPI(APIBattery):
@@ -330,12 +331,12 @@ class TestNotesAndTransitions:
     def test_history_and_notes_query_count_constant(self, api):
         ticket = factories.ticket(0)
         for i in range(5):
-            services.ticket_note_add(ticket, user=None, text=f"n{i}")
+            ticket_note_add(ticket, user=None, text=f"n{i}")
             services.ticket_update(ticket, user=None, change_reason=f"r{i}", title=f"t{i}")
         few_notes = count_queries(lambda: api.get(f"/api/tickets/{ticket.number}/notes/"))
         few_history = count_queries(lambda: api.get(f"/api/tickets/{ticket.number}/history/"))
         for i in range(5, 40):
-            services.ticket_note_add(ticket, user=None, text=f"n{i}")
+            ticket_note_add(ticket, user=None, text=f"n{i}")
             services.ticket_update(ticket, user=None, change_reason=f"r{i}", title=f"t{i}")
         assert count_queries(lambda: api.get(f"/api/tickets/{ticket.number}/notes/")) == few_notes
         assert count_queries(lambda: api.get(f"/api/tickets/{ticket.number}/history/")) == few_history
