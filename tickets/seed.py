@@ -167,7 +167,12 @@ def _log_one(rng, index, status, *, user, now, people, vips, instances, fallback
         assignee=analyst,
         opened_at=opened,
     )
-    actor = analyst or user
+    _work_on(rng, ticket, status, opened=opened, actor=analyst or user, now=now)
+
+
+def _work_on(rng, ticket, status, *, opened, actor, now) -> None:
+    """What happened after logging: notes (a public one is the response), moves towards the wanted status, breaches
+    explained; each step a little later than the one before, never after now."""
     moment = opened
 
     def later(max_minutes: int) -> dt.datetime:
