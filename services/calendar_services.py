@@ -11,7 +11,7 @@ from django.db import transaction
 
 from itsm.audit import clean_reason
 from itsm.services import record_create, record_delete, record_update
-from services.business_time import check_intervals, format_hhmm
+from services.business_time import check_intervals
 from services.models import Calendar, CalendarHoliday, CalendarHours
 
 Hours = Iterable[tuple[int, int, int]]  # (weekday 0-6, start minute, end minute)
@@ -96,13 +96,6 @@ def calendar_update(
 
 def calendar_delete(calendar: Calendar, *, user: Any, change_reason: str | None) -> None:
     record_delete(calendar, user=user, change_reason=change_reason)
-
-
-def describe_hours(calendar: Calendar) -> list[dict]:
-    return [
-        {"weekday": row.weekday, "start": format_hhmm(row.start), "end": format_hhmm(row.end)}
-        for row in calendar.hours.all()
-    ]
 
 
 # -- service reviews ---------------------------------------------------------------------------------------------------

@@ -183,10 +183,6 @@ class Membership(models.Model):
         if self.start_date and self.end_date and self.end_date < self.start_date:
             raise ValidationError({"end_date": "The end date cannot be before the start date."})
 
-    def is_current(self, on: dt.date | None = None) -> bool:
-        on = on or dt.date.today()
-        return (self.start_date is None or self.start_date <= on) and (self.end_date is None or on <= self.end_date)
-
 
 class ServiceInstanceQuerySet(models.QuerySet):
     def with_related(self):

@@ -342,7 +342,3 @@ class Ticket(models.Model):
             if state in states:
                 return state
         return DueState.NO_TARGET
-
-    @property
-    def due_state_label(self) -> str:
-        return DueState(self.due_state).label

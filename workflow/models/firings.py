@@ -109,9 +109,6 @@ class RuleFiring(models.Model):
         matched = [c for c in self.criteria if c.get("matched")]
         return "; ".join(f"{c['label']} = {c['seen_display']}" for c in matched) or "matches every ticket"
 
-    def applied_steps(self) -> list[dict]:
-        return [a for a in self.actions if a.get("outcome") == "applied"]
-
 
 class ReplayJob(models.Model):
     """A dry-run replay over many tickets, run in the background (see workflow/jobs.py): its parameters, progress and
