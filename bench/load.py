@@ -148,9 +148,37 @@ def run_load(*, user, token: str, seconds: float, concurrency: int = 8, workers:
     env = server_env()
     collectstatic(env)
     port = free_port()
-    gunicorn = Path(sys.executable).with_name("gunicorn")
     log = open(ROOT / "var" / "bench-gunicorn.log", "w")  # closed in finally
-    proc = subprocess.Popen(
+    proc = _start_gunicorn(env, port, workers, log)
+    cookie = session_cookie(user)
+    targets = [
+        Target("Queue page (25 rows, session)", "/tickets/?scope=all&per_page=25", {"Cookie": cookie}),
+        Target("API ticket list (25 rows, token)", "/api/tickets/?limit=25", {"Authorization": f"Token {token}"}),
+    ]
+    try:
+        _wait_ready(port, proc)
+        for target in targets:  # warm-up: every worker imports, connects and fills its caches
+            for _ in range(workers * 3):
+                _ms, error = _request(port, target, 30)
+                if error:
+                    raise RuntimeError(f"{target.name} answered {error} during warm-up (see var/bench-gunicorn.log)")
+        elapsed = _hammer(port, targets, seconds, concurrency)
+        kids = _children(proc.pid)
+        memory = {str(pid): _memory_mb(pid) for pid in kids}
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        log.close()
+    return _load_result(targets, elapsed, memory, workers=workers, concurrency=concurrency)
+
+
+def _start_gunicorn(env: dict, port: int, workers: int, log) -> subprocess.Popen:
+    gunicorn = Path(sys.executable).with_name("gunicorn")
+    return subprocess.Popen(
         [
             str(gunicorn),
             "itsm.wsgi",
@@ -168,50 +196,35 @@ def run_load(*, user, token: str, seconds: float, concurrency: int = 8, workers:
         stdout=log,
         stderr=subprocess.STDOUT,
     )
-    cookie = session_cookie(user)
-    targets = [
-        Target("Queue page (25 rows, session)", "/tickets/?scope=all&per_page=25", {"Cookie": cookie}),
-        Target("API ticket list (25 rows, token)", "/api/tickets/?limit=25", {"Authorization": f"Token {token}"}),
-    ]
-    try:
-        _wait_ready(port, proc)
-        for target in targets:  # warm-up: every worker imports, connects and fills its caches
-            for _ in range(workers * 3):
-                _ms, error = _request(port, target, 30)
+
+
+def _hammer(port: int, targets: list[Target], seconds: float, concurrency: int) -> float:
+    """`concurrency` threads requesting the targets in turn for `seconds`; the seconds it took."""
+    lock = threading.Lock()
+    stop_at = time.monotonic() + seconds
+
+    def worker(index: int) -> None:
+        n = index
+        while time.monotonic() < stop_at:
+            target = targets[n % len(targets)]
+            n += 1
+            ms, error = _request(port, target, 30)
+            with lock:
                 if error:
-                    raise RuntimeError(f"{target.name} answered {error} during warm-up (see var/bench-gunicorn.log)")
-        lock = threading.Lock()
-        stop_at = time.monotonic() + seconds
+                    target.errors.append(error)
+                else:
+                    target.samples.append(ms)
 
-        def worker(index: int) -> None:
-            n = index
-            while time.monotonic() < stop_at:
-                target = targets[n % len(targets)]
-                n += 1
-                ms, error = _request(port, target, 30)
-                with lock:
-                    if error:
-                        target.errors.append(error)
-                    else:
-                        target.samples.append(ms)
+    started = time.monotonic()
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(concurrency)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return time.monotonic() - started
 
-        started = time.monotonic()
-        threads = [threading.Thread(target=worker, args=(i,)) for i in range(concurrency)]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
-        elapsed = time.monotonic() - started
-        kids = _children(proc.pid)
-        memory = {str(pid): _memory_mb(pid) for pid in kids}
-    finally:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        log.close()
+
+def _load_result(targets: list[Target], elapsed: float, memory: dict, *, workers: int, concurrency: int) -> dict:
     result = {
         "server": f"gunicorn, {workers} workers, 127.0.0.1, DEBUG=false, whitenoise",
         "concurrency": concurrency,

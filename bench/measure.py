@@ -28,6 +28,7 @@ from services.selectors import effective_members
 from tickets.choices import OPEN_STATUSES, Status
 from tickets.models import Ticket
 from vip.models import VipStatus
+from workflow import bench as workflow_bench
 
 BENCH_USER = "bench"
 REASON = "Benchmark"
@@ -155,25 +156,25 @@ def get_cases(s: Subjects, rows) -> list[Case]:
 
 
 def build_cases(s: Subjects) -> list[Case]:
-    from tickets.services import ticket_create
-    from vip.services import vip_status_move
-
     web = Client()
     web.force_login(s.user)
     api = Client(HTTP_AUTHORIZATION=f"Token {s.token}")
+    return [*_page_cases(s, _getter(web), _getter(api)), *_write_cases(s, api, _getter(api)), _vip_move_case(s)]
 
-    def page(url: str, **params):
+
+def _getter(client: Client) -> Callable[..., Callable[[], None]]:
+    """A case's function: GET the URL with the parameters and insist on a 200."""
+
+    def get(url: str, **params):
         def fn():
-            _ok(web.get(url, params))
+            _ok(client.get(url, params))
 
         return fn
 
-    def api_get(url: str, **params):
-        def fn():
-            _ok(api.get(url, params))
+    return get
 
-        return fn
 
+def _page_cases(s: Subjects, page: Callable, api_get: Callable) -> list[Case]:
     cases = []
     for filters, label in (({}, "default"), ({"vip": "1"}, "VIP only"), ({"q": "printer"}, "search 'printer'")):
         for rows in (10, 25, 100):
@@ -201,6 +202,12 @@ def build_cases(s: Subjects) -> list[Case]:
         ),
         Case(f"Customer group page ({s.group_members:,} effective members)", page(f"/services/groups/{s.group.pk}/")),
     ]
+    return cases
+
+
+def _write_cases(s: Subjects, api: Client, api_get: Callable) -> list[Case]:
+    from tickets.services import ticket_create
+    from workflow.models import Rule
 
     def log_call():
         ticket_create(
@@ -214,11 +221,9 @@ def build_cases(s: Subjects) -> list[Case]:
             service_instance=s.caller_instance,
         )
 
-    from workflow.models import Rule
-
     active_rules = Rule.objects.filter(active=True).count()
-    cases.append(Case(f"Log a call ({active_rules} active rules)", log_call, target_ms=50, max_queries=25))
-    cases += [
+    cases = [
+        Case(f"Log a call ({active_rules} active rules)", log_call, target_ms=50, max_queries=25),
         Case("API ticket list, 25 rows", api_get("/api/tickets/", limit=25), target_ms=40),
         Case("API ticket list, 100 rows", api_get("/api/tickets/", limit=100)),
         Case("API ticket detail", api_get(f"/api/tickets/{s.ticket.number}/")),
@@ -235,7 +240,11 @@ def build_cases(s: Subjects) -> list[Case]:
         }
         _ok(api.post("/api/tickets/", body, content_type="application/json"), 201)
 
-    cases.append(Case("API create", api_create, target_ms=50))
+    return [*cases, Case("API create", api_create, target_ms=50)]
+
+
+def _vip_move_case(s: Subjects) -> Case:
+    from vip.services import vip_status_move
 
     positions = [1, s.vip_count]
 
@@ -248,16 +257,13 @@ def build_cases(s: Subjects) -> list[Case]:
         writes = [q for q in sql if q.lstrip().upper().startswith("UPDATE") and '"people_person"' in q]
         return f"{len(writes)} UPDATE on people_person" if writes else ""
 
-    cases.append(
-        Case(
-            f"Move a VIP status held by {s.vip_holders:,} people",
-            vip_move,
-            target_ms=100,
-            check=people_untouched,
-            note="0 UPDATEs on people",
-        )
+    return Case(
+        f"Move a VIP status held by {s.vip_holders:,} people",
+        vip_move,
+        target_ms=100,
+        check=people_untouched,
+        note="0 UPDATEs on people",
     )
-    return cases
 
 
 def _percentile(samples: list[float], share: float) -> float:
@@ -313,120 +319,27 @@ def measure(case: Case, *, runs: int, warmup: int) -> Result:
 
 def engine_throughput(*, snapshots: int, runs: int) -> Result:
     """The rules engine alone: `snapshots` ticket snapshots through every active rule, no database."""
-    name = f"Engine: {snapshots:,} snapshots x active rules"
-    result = Result(name)
-    try:
-        try:
-            from workflow.bench import engine_throughput as provided  # wfapi's helper, when it exists
-        except ImportError:
-            provided = None
-        if provided is not None:
-            from workflow.models import Rule
+    from workflow.models import Rule
 
-            n_rules = max(Rule.objects.filter(active=True).count(), 200)
-            provided(n_snapshots=min(snapshots, 500), n_rules=n_rules)  # warm-up
-            samples = [provided(n_snapshots=snapshots, n_rules=n_rules) * 1000 for _ in range(runs)]
-            result.name = f"Engine: {snapshots:,} snapshots x {n_rules} rules"
-            result.runs = len(samples)
-            result.median_ms = round(statistics.median(samples), 2)
-            result.p90_ms = round(_percentile(samples, 0.9), 2)
-            per = result.median_ms * 1000 / snapshots
-            result.note = (
-                f"{per:.0f} us per snapshot, {snapshots / result.median_ms * 1000:,.0f}/s (workflow.bench, no database)"
-            )
-        else:
-            samples, rules = _engine_direct(snapshots=snapshots, runs=runs)
-            result.name = f"Engine: {snapshots:,} snapshots x {rules} rules"
-            result.runs = len(samples)
-            result.median_ms = round(statistics.median(samples), 2)
-            result.p90_ms = round(_percentile(samples, 0.9), 2)
-            per = result.median_ms * 1000 / snapshots
-            result.note = f"{per:.0f} us per snapshot, {snapshots / result.median_ms * 1000:,.0f} snapshots/s"
+    result = Result(f"Engine: {snapshots:,} snapshots x active rules")
+    try:
+        n_rules = max(Rule.objects.filter(active=True).count(), 200)
+        workflow_bench.engine_throughput(n_snapshots=min(snapshots, 500), n_rules=n_rules)  # warm-up
+        samples = [workflow_bench.engine_throughput(n_snapshots=snapshots, n_rules=n_rules) * 1000 for _ in range(runs)]
+        result.name = f"Engine: {snapshots:,} snapshots x {n_rules} rules"
+        result.runs = len(samples)
+        result.median_ms = round(statistics.median(samples), 2)
+        result.p90_ms = round(_percentile(samples, 0.9), 2)
+        per = result.median_ms * 1000 / snapshots
+        result.note = (
+            f"{per:.0f} us per snapshot, {snapshots / result.median_ms * 1000:,.0f}/s (workflow.bench, no database)"
+        )
         result.queries = 0
         result.status = "-"
     except Exception as error:
         result.error = f"{type(error).__name__}: {error}"[:300]
         result.status = "ERROR"
     return result
-
-
-def _engine_direct(*, snapshots: int, runs: int) -> tuple[list[float], int]:
-    """Hand-built snapshots from real tickets (one query), evaluated by workflow.engine.evaluate."""
-    from services.models import Membership
-    from workflow import engine
-    from workflow.loading import engine_config, load_ruleset
-
-    ruleset = load_ruleset()
-    config = engine_config()
-    groups: dict[int, set[int]] = {}
-    for person_id, group_id in Membership.objects.values_list("person_id", "group_id"):
-        groups.setdefault(person_id, set()).add(group_id)
-    parents: dict[int, set[int]] = {}
-    for child, parent in CustomerGroup.nested_groups.through.objects.values_list(
-        "to_customergroup_id", "from_customergroup_id"
-    ):
-        parents.setdefault(child, set()).add(parent)
-    rows = Ticket.objects.order_by("-id").values_list(
-        "id",
-        "number",
-        "ticket_type",
-        "title",
-        "impact",
-        "urgency",
-        "priority",
-        "status",
-        "source",
-        "caller_id",
-        "caller__vip_status_id",
-        "caller__vip_status__position",
-        "caller__vip_status__is_default",
-        "service_instance_id",
-        "service_instance__technical_service_id",
-        "service_instance__service_level_id",
-        "team_id",
-        "assignee_id",
-    )[:snapshots]
-    now = dt.datetime.now(dt.UTC)
-    snaps = []
-    for r in rows:
-        direct = groups.get(r[9], set())
-        effective = set(direct)
-        for g in direct:
-            effective |= parents.get(g, set())
-        snaps.append(
-            engine.TicketSnapshot(
-                ticket_id=r[0],
-                number=r[1],
-                ticket_type=r[2],
-                title=r[3],
-                impact=r[4],
-                urgency=r[5],
-                priority=r[6],
-                status=r[7],
-                source=r[8],
-                caller_id=r[9],
-                vip_status_id=r[10],
-                vip_position=r[11],
-                vip_is_default=r[12],
-                customer_group_ids=frozenset(effective),
-                service_instance_id=r[13],
-                technical_service_id=r[14],
-                service_level_id=r[15],
-                team_id=r[16],
-                assignee_id=r[17],
-                at=now,
-            )
-        )
-    while snaps and len(snaps) < snapshots:
-        snaps += snaps[: snapshots - len(snaps)]
-    engine.evaluate(snaps[0], ruleset, event="create", config=config)  # warm-up (compiles)
-    samples = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        for snap in snaps:
-            engine.evaluate(snap, ruleset, event="create", config=config)
-        samples.append((time.perf_counter() - started) * 1000)
-    return samples, len(ruleset)
 
 
 def due_time_throughput(*, computations: int = 100_000, runs: int = 3) -> Result:

@@ -102,7 +102,12 @@ class ScaleSeeder:
 
     # -- reference data through the services --------------------------------------------------------------------
     def reference(self) -> None:
-        log = self.progress.log
+        self._vip_statuses()
+        self._analysts_and_teams()
+        self._levels_and_services()
+        self.progress.log(f"Teams {len(self.teams)}, analysts {len(self.analysts)}, services {len(self.services)}")
+
+    def _vip_statuses(self) -> None:
         default = vip_status_get_default()
         if default.show_on_tickets:
             vip_status_update(default, user=None, change_reason=self.reason, show_on_tickets=False)
@@ -113,8 +118,9 @@ class ScaleSeeder:
                 user=None, change_reason=self.reason, name=name, colour=colour, show_on_tickets=shown
             )
             self.vip_shares.append((status, share, shown))
-        log(f"VIP statuses: {VipStatus.objects.count()}")
+        self.progress.log(f"VIP statuses: {VipStatus.objects.count()}")
 
+    def _analysts_and_teams(self) -> None:
         user_model = get_user_model()
         names = [f"scale.analyst{i:02d}" for i in range(1, v.ANALYSTS + 1)]
         existing = set(user_model.objects.filter(username__in=names).values_list("username", flat=True))
@@ -137,6 +143,7 @@ class ScaleSeeder:
             self.teams.append(team)
         self.team_members = {t.pk: list(t.members.all()) or self.analysts[:5] for t in self.teams}
 
+    def _levels_and_services(self) -> None:
         self.levels = []
         for name, hours, targets in v.SERVICE_LEVELS:
             level = ServiceLevel.objects.filter(name__iexact=name).first()
@@ -162,7 +169,6 @@ class ScaleSeeder:
                     owner_team=self.teams[index % len(self.teams)],
                 )
             self.services.append(service)
-        log(f"Teams {len(self.teams)}, analysts {len(self.analysts)}, services {len(self.services)}")
 
     # -- people and groups -----------------------------------------------------------------------------------------
     def people(self) -> None:
@@ -316,7 +322,11 @@ class ScaleSeeder:
             _history(ServiceInstance, instances, reason=self.reason, dates=[created] * len(instances)),
         )
         self.instances_list = instances
-        # A few configuration items per technical service, serving that service's instances (m2m history kept).
+        self._configuration_items(instances)
+        self.summary.counts["service instances"] = len(instances)
+
+    def _configuration_items(self, instances: list[ServiceInstance]) -> None:
+        """A few configuration items per technical service, serving that service's instances (m2m history kept)."""
         self.instance_cis: dict[int, list[ConfigurationItem]] = {}
         by_service: dict[int, list[ServiceInstance]] = {}
         for instance in instances:
@@ -336,7 +346,6 @@ class ScaleSeeder:
                 )
                 for instance in served:
                     self.instance_cis.setdefault(instance.pk, []).append(item)
-        self.summary.counts["service instances"] = len(instances)
 
     # -- tickets ------------------------------------------------------------------------------------------------
     def tickets(self) -> None:
@@ -365,7 +374,6 @@ class ScaleSeeder:
         from workflow.models import Rule
         from workflow.services import rule_create
 
-        rng = self.rng
         shown = [s.pk for s, _share, is_shown in self.vip_shares if is_shown]
         existing = set(Rule.objects.values_list("name", flat=True))
         words = ("printer", "VPN", "password", "slow", "error", "Wi-Fi", "locked", "monitor")
@@ -374,48 +382,7 @@ class ScaleSeeder:
             name = f"Scale rule {n:03d}"
             if name in existing:
                 continue
-            kind = n % 8
-            team = self.teams[n % len(self.teams)]
-            if kind == 0:
-                criteria = [{"field": "vip_status", "operator": "in", "value": shown}]
-                actions = [{"type": "raise_priority", "value": 1}]
-            elif kind == 1:
-                criteria = [
-                    {"field": "customer_group", "operator": "includes", "value": rng.choice(self.departments).pk},
-                    {"field": "ticket_type", "operator": "is", "value": "incident"},
-                ]
-                actions = [{"type": "assign_team", "value": team.pk}]
-            elif kind == 2:
-                instance = rng.choice(self.instances_list)
-                criteria = [{"field": "service_instance", "operator": "is", "value": instance.pk}]
-                actions = [{"type": "add_note", "text": "Check the instance's support notes ({rule})."}]
-            elif kind == 3:
-                criteria = [
-                    {"field": "title", "operator": "contains", "value": rng.choice(words)},
-                    {"field": "priority", "operator": "lte", "value": 2},
-                ]
-                actions = [{"type": "notify_team", "value": team.pk, "text": "{number} needs attention: {title}"}]
-            elif kind == 4:
-                criteria = [
-                    {"field": "technical_service", "operator": "is", "value": rng.choice(self.services).pk},
-                    {"field": "impact", "operator": "is", "value": "high"},
-                ]
-                actions = [{"type": "set_urgency", "value": "high"}]
-            elif kind == 5:
-                criteria = [
-                    {"field": "source", "operator": "is", "value": "api"},
-                    {"field": "ticket_type", "operator": "is", "value": "request"},
-                ]
-                actions = [{"type": "assign_team", "value": team.pk}]
-            elif kind == 6:
-                criteria = [
-                    {"field": "caller_is_vip", "operator": "true"},
-                    {"field": "priority", "operator": "gt", "value": 3},
-                ]
-                actions = [{"type": "set_priority", "value": 3}]
-            else:
-                criteria = [{"field": "customer_group", "operator": "includes", "value": rng.choice(self.faculties).pk}]
-                actions = [{"type": "add_note", "text": "Faculty-wide service: see {rule}."}]
+            criteria, actions = self._rule_definition(n, self.teams[n % len(self.teams)], shown, words)
             rule_create(
                 user=None,
                 change_reason=self.reason,
@@ -427,6 +394,46 @@ class ScaleSeeder:
             )
             created += 1
         self.summary.counts["rules"] = Rule.objects.filter(active=True).count()
+
+    def _rule_definition(self, n: int, team: Team, shown: list[int], words: tuple[str, ...]) -> tuple[list, list]:
+        """The criteria and actions of scale rule n: eight kinds in turn, each naming real records."""
+        rng = self.rng
+        kind = n % 8
+        if kind == 0:
+            return [{"field": "vip_status", "operator": "in", "value": shown}], [{"type": "raise_priority", "value": 1}]
+        if kind == 1:
+            return [
+                {"field": "customer_group", "operator": "includes", "value": rng.choice(self.departments).pk},
+                {"field": "ticket_type", "operator": "is", "value": "incident"},
+            ], [{"type": "assign_team", "value": team.pk}]
+        if kind == 2:
+            instance = rng.choice(self.instances_list)
+            return [{"field": "service_instance", "operator": "is", "value": instance.pk}], [
+                {"type": "add_note", "text": "Check the instance's support notes ({rule})."}
+            ]
+        if kind == 3:
+            return [
+                {"field": "title", "operator": "contains", "value": rng.choice(words)},
+                {"field": "priority", "operator": "lte", "value": 2},
+            ], [{"type": "notify_team", "value": team.pk, "text": "{number} needs attention: {title}"}]
+        if kind == 4:
+            return [
+                {"field": "technical_service", "operator": "is", "value": rng.choice(self.services).pk},
+                {"field": "impact", "operator": "is", "value": "high"},
+            ], [{"type": "set_urgency", "value": "high"}]
+        if kind == 5:
+            return [
+                {"field": "source", "operator": "is", "value": "api"},
+                {"field": "ticket_type", "operator": "is", "value": "request"},
+            ], [{"type": "assign_team", "value": team.pk}]
+        if kind == 6:
+            return [
+                {"field": "caller_is_vip", "operator": "true"},
+                {"field": "priority", "operator": "gt", "value": 3},
+            ], [{"type": "set_priority", "value": 3}]
+        return [{"field": "customer_group", "operator": "includes", "value": rng.choice(self.faculties).pk}], [
+            {"type": "add_note", "text": "Faculty-wide service: see {rule}."}
+        ]
 
     def analyze(self) -> None:
         """PostgreSQL: fresh planner statistics and visibility maps after the bulk load (what autovacuum would do a

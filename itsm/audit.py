@@ -68,19 +68,7 @@ def history_entries(records: list) -> list[dict]:
         return []
     model = records[0].instance_type
     source_fields = {f.attname: f for f in model._meta.concrete_fields if hasattr(records[0], f.attname)}
-    wanted: dict[type, set] = {}
-    for record in records:
-        for attname, field in source_fields.items():
-            if field.is_relation:
-                value = getattr(record, attname, None)
-                if value is not None:
-                    wanted.setdefault(field.related_model, set()).add(value)
-    m2m = _m2m_snapshots(records, wanted)
-    names: dict = {}
-    for related_model, ids in wanted.items():
-        mask = _display_masks.get(related_model)
-        for obj in related_model._default_manager.filter(pk__in=ids):
-            names[(related_model, obj.pk)] = (mask(obj) if mask else None) or str(obj)
+    m2m, names = _related_names(records, source_fields)
 
     entries = []
     previous = None
@@ -130,6 +118,24 @@ def history_entries(records: list) -> list[dict]:
         )
         previous = record
     return entries
+
+
+def _related_names(records: list, source_fields: dict) -> tuple[dict[models.Field, dict[int, set]], dict]:
+    """The many-to-many sets of each row, and the name of every related record the rows name: a query per model."""
+    wanted: dict[type, set] = {}
+    for record in records:
+        for attname, field in source_fields.items():
+            if field.is_relation:
+                value = getattr(record, attname, None)
+                if value is not None:
+                    wanted.setdefault(field.related_model, set()).add(value)
+    m2m = _m2m_snapshots(records, wanted)
+    names: dict = {}
+    for related_model, ids in wanted.items():
+        mask = _display_masks.get(related_model)
+        for obj in related_model._default_manager.filter(pk__in=ids):
+            names[(related_model, obj.pk)] = (mask(obj) if mask else None) or str(obj)
+    return m2m, names
 
 
 def _m2m_snapshots(records: list, wanted: dict[type, set]) -> dict[models.Field, dict[int, set]]:

@@ -73,6 +73,18 @@ OTHER_TITLES = TITLES[3:]
 
 
 def seed(*, user, out) -> None:
+    _teams(user)
+    if Person.objects.count() >= 50:
+        out.write(f"People: {Person.objects.count()} (already seeded)")
+        return
+    statuses = {s.name: s for s in VipStatus.objects.all()}
+    default = next(s for s in statuses.values() if s.is_default)
+    _people(user, statuses, default)
+    _analysts_as_people(user, default)
+    out.write(f"People: {Person.objects.count()}")
+
+
+def _teams(user) -> None:
     User = get_user_model()
     for name in TEAMS:
         if not Team.objects.filter(name__iexact=name).exists():
@@ -88,12 +100,10 @@ def seed(*, user, out) -> None:
         if not set(analysts) <= members:
             services.team_update(team, user=user, change_reason="Demo data", members=[*members, *analysts])
 
-    if Person.objects.count() >= 50:
-        out.write(f"People: {Person.objects.count()} (already seeded)")
-        return
+
+def _people(user, statuses: dict, default: VipStatus) -> None:
+    """Fifty people, most on the default status; the same ones on every run (a fixed seed)."""
     rng = random.Random(42)
-    statuses = {s.name: s for s in VipStatus.objects.all()}
-    default = next(s for s in statuses.values() if s.is_default)
     weights = [
         (default, 70),
         (statuses.get("Executive"), 8),
@@ -124,6 +134,10 @@ def seed(*, user, out) -> None:
             vip_status=status,
         )
         created += 1
+
+
+def _analysts_as_people(user, default: VipStatus) -> None:
+    User = get_user_model()
     for username in ("admin", "analyst"):
         analyst = User.objects.filter(username=username).first()
         if analyst and not Person.objects.filter(login=analyst).exists():
@@ -136,4 +150,3 @@ def seed(*, user, out) -> None:
                 login=analyst,
                 vip_status=default,
             )
-    out.write(f"People: {Person.objects.count()}")

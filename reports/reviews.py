@@ -17,8 +17,7 @@ from itsm.forms import ChangeReasonMixin
 from people.models import Person
 from reports import selectors
 from services.calendar_services import service_review_create
-from services.models import CustomerGroup, ServiceInstance
-from services.reviews import ServiceReview
+from services.models import CustomerGroup, ServiceInstance, ServiceReview
 from tickets.models import Breach
 
 

@@ -7,8 +7,10 @@ from django.core.exceptions import ValidationError
 from itsm.admin import AuditedAdmin, AuditedTabularInline
 from services import calendar_services, services
 from services.business_time import check_intervals, format_hhmm, parse_hhmm
-from services.calendars import Calendar, CalendarHoliday, CalendarHours
 from services.models import (
+    Calendar,
+    CalendarHoliday,
+    CalendarHours,
     ConfigurationItem,
     CustomerGroup,
     Membership,

@@ -11,8 +11,8 @@ from django.db import transaction
 
 from itsm.audit import clean_reason
 from itsm.services import record_create, record_delete, record_update
-from services.business_time import check_intervals, format_hhmm
-from services.calendars import Calendar, CalendarHoliday, CalendarHours
+from services.business_time import check_intervals
+from services.models import Calendar, CalendarHoliday, CalendarHours
 
 Hours = Iterable[tuple[int, int, int]]  # (weekday 0-6, start minute, end minute)
 Holidays = Iterable[tuple[dt.date, str]]
@@ -98,13 +98,6 @@ def calendar_delete(calendar: Calendar, *, user: Any, change_reason: str | None)
     record_delete(calendar, user=user, change_reason=change_reason)
 
 
-def describe_hours(calendar: Calendar) -> list[dict]:
-    return [
-        {"weekday": row.weekday, "start": format_hhmm(row.start), "end": format_hhmm(row.end)}
-        for row in calendar.hours.all()
-    ]
-
-
 # -- service reviews ---------------------------------------------------------------------------------------------------
 @transaction.atomic
 def service_review_create(
@@ -119,8 +112,7 @@ def service_review_create(
     """Records a review; its agreed actions become tasks on the instance and its next review date becomes the
     instance's, all with history and the same reason."""
     from services import services as instance_services
-    from services.models import Task
-    from services.reviews import ServiceReview
+    from services.models import ServiceReview, Task
 
     review = record_create(
         ServiceReview,

@@ -79,7 +79,7 @@ OFFICE, ALWAYS = "Office hours (Europe/Berlin)", "24x7"
 def _demo_calendars(user) -> dict:
     """Office hours Mon-Fri 08:00-17:00 in Berlin with German public holidays, and round the clock."""
     from services.calendar_services import calendar_create
-    from services.calendars import Calendar
+    from services.models import Calendar
 
     wanted = {
         OFFICE: {"time_zone": "Europe/Berlin", "country": "DE", "hours": [(d, 8 * 60, 17 * 60) for d in range(5)]},
@@ -104,6 +104,26 @@ def seed(*, user, out) -> None:
     vips = [p for p in people if p.vip_status.show_on_tickets] or people
     others = [p for p in people if not p.vip_status.show_on_tickets] or people
 
+    catalogue = _catalogue(user, teams)
+    levels = _levels(user)
+    groups = _groups(user, vips, others)
+    if not Membership.objects.exists():
+        _memberships(user, groups, people, vips, others, today)
+    instances = _instances(user, catalogue, groups, levels, vips, others, today)
+    if not ConfigurationItem.objects.exists():
+        _configuration_items(user, teams, instances)
+    registry_erp = instances.get(("ERP", "Office of the Registrar"))
+    if registry_erp and not registry_erp.timeframes.exists():
+        _timeframes(user, instances, now)
+        _tasks(user, instances, today)
+
+    out.write(
+        f"Services: {TechnicalService.objects.count()} technical services, {CustomerGroup.objects.count()} groups, "
+        f"{ServiceInstance.objects.count()} instances"
+    )
+
+
+def _catalogue(user, teams: dict) -> dict[str, TechnicalService]:
     catalogue = {}
     for name, category, team, description in SERVICES:
         catalogue[name] = _get_or(
@@ -118,7 +138,10 @@ def seed(*, user, out) -> None:
             ),
             name__iexact=name,
         )
+    return catalogue
 
+
+def _levels(user) -> dict[str, ServiceLevel]:
     calendars = _demo_calendars(user)
     levels = {}
     for name, hours, targets, description in LEVELS:
@@ -140,7 +163,10 @@ def seed(*, user, out) -> None:
             ),
             name__iexact=name,
         )
+    return levels
 
+
+def _groups(user, vips: list, others: list) -> dict[str, CustomerGroup]:
     groups: dict[str, CustomerGroup] = {}
 
     def group(name, **fields):
@@ -181,40 +207,44 @@ def seed(*, user, out) -> None:
         )
     for name in INDIVIDUALS:
         group(name, kind=CustomerGroup.Kind.INDIVIDUALS, primary_contact=vips[0])
+    return groups
 
-    # Memberships: a few people per department, VIPs among them, and the contacts with their roles.
-    if not Membership.objects.exists():
-        cursor = 0
-        for name, _code in DEPARTMENTS:
-            g = groups[name]
-            for _ in range(4):
-                person = people[cursor % len(people)]
-                cursor += 1
-                services.membership_create(user=user, change_reason=REASON, group=g, person=person)
-            if g.primary_contact_id:
-                services.membership_create(
-                    user=user, change_reason=REASON, group=g, person=g.primary_contact, role="primary_contact"
-                )
-        services.membership_create(
-            user=user, change_reason=REASON, group=faculty, person=vips[-1], role=Membership.Role.APPROVER
-        )
-        for person in vips[:5]:
-            services.membership_create(
-                user=user, change_reason=REASON, group=groups["University Leadership"], person=person
-            )
-        for person in people[25:33]:
-            services.membership_create(
-                user=user, change_reason=REASON, group=groups["Research Computing Users"], person=person
-            )
-        services.membership_create(
-            user=user,
-            change_reason=REASON,
-            group=groups["Finance Office"],
-            person=others[-1],
-            role=Membership.Role.BILLING_CONTACT,
-            start_date=today - dt.timedelta(days=400),
-        )
 
+def _memberships(user, groups: dict, people: list, vips: list, others: list, today: dt.date) -> None:
+    """A few people per department, VIPs among them, and the contacts with their roles."""
+    cursor = 0
+    for name, _code in DEPARTMENTS:
+        g = groups[name]
+        for _ in range(4):
+            person = people[cursor % len(people)]
+            cursor += 1
+            services.membership_create(user=user, change_reason=REASON, group=g, person=person)
+        if g.primary_contact_id:
+            services.membership_create(
+                user=user, change_reason=REASON, group=g, person=g.primary_contact, role="primary_contact"
+            )
+    services.membership_create(
+        user=user, change_reason=REASON, group=groups[FACULTY[0]], person=vips[-1], role=Membership.Role.APPROVER
+    )
+    for person in vips[:5]:
+        services.membership_create(
+            user=user, change_reason=REASON, group=groups["University Leadership"], person=person
+        )
+    for person in people[25:33]:
+        services.membership_create(
+            user=user, change_reason=REASON, group=groups["Research Computing Users"], person=person
+        )
+    services.membership_create(
+        user=user,
+        change_reason=REASON,
+        group=groups["Finance Office"],
+        person=others[-1],
+        role=Membership.Role.BILLING_CONTACT,
+        start_date=today - dt.timedelta(days=400),
+    )
+
+
+def _instances(user, catalogue: dict, groups: dict, levels: dict, vips: list, others: list, today: dt.date) -> dict:
     instances: dict[tuple[str, str], ServiceInstance] = {}
     for i, (service_name, group_name, status, level, (charge_model, amount)) in enumerate(INSTANCES):
         existing = ServiceInstance.objects.filter(
@@ -250,101 +280,82 @@ def seed(*, user, out) -> None:
         instances[service_name, group_name] = services.service_instance_create(
             user=user, change_reason=REASON, **fields
         )
+    return instances
 
-    if not ConfigurationItem.objects.exists():
-        cis = [
-            ("vm-chem-lims-01", "server", "SRV-10421", [("Virtualisation", "Chemistry")]),
-            ("vm-chem-web-01", "server", "SRV-10422", [("Virtualisation", "Chemistry")]),
-            ("LIMS", "application", "", [("Virtualisation", "Chemistry")]),
-            ("fs-dept-01", "server", "SRV-10001", [("Shared Drive", "Chemistry"), ("Shared Drive", "Physics")]),
-            ("fs-reg-01", "server", "SRV-10002", [("Shared Drive", "Office of the Registrar")]),
-            ("erp-db-prod", "database", "DB-2001", [("ERP", "Office of the Registrar"), ("ERP", "Finance Office")]),
-            ("ERP application", "application", "", [("ERP", "Office of the Registrar"), ("ERP", "Finance Office")]),
-            ("core-sw-sci-1", "network", "NW-3301", [("Campus Network", "Faculty of Science")]),
-            ("hpc-login-01", "server", "SRV-20001", [("Research Computing", "Research Computing Users")]),
-            ("mx-gateway", "application", "", [("Email", "University Leadership"), ("Email", "Academic Units")]),
-        ]
-        for name, ci_type, tag, links in cis:
-            services.configuration_item_create(
-                user=user,
-                change_reason=REASON,
-                name=name,
-                ci_type=ci_type,
-                asset_tag=tag,
-                owner_team=teams.get("Network Operations" if ci_type == "network" else "Server Team"),
-                service_instances=[instances[link] for link in links if link in instances],
-            )
 
-    registry_erp = instances.get(("ERP", "Office of the Registrar"))
-    if registry_erp and not registry_erp.timeframes.exists():
-        timeframes = [
-            (
-                registry_erp,
-                "Registration week: enhanced on-call",
-                now - dt.timedelta(days=2),
-                now + dt.timedelta(days=5),
-                True,
-                True,
-            ),
-            (registry_erp, "Graduation", now + dt.timedelta(days=120), now + dt.timedelta(days=123), True, True),
-            (
-                instances[("ERP", "Finance Office")],
-                "Year-end close",
-                now + dt.timedelta(days=35),
-                now + dt.timedelta(days=45),
-                True,
-                True,
-            ),
-            (
-                instances[("Shared Drive", "Office of the Registrar")],
-                "Exam results upload",
-                now - dt.timedelta(days=1),
-                now + dt.timedelta(days=3),
-                False,
-                False,
-            ),
-            (
-                instances[("Virtualisation", "Chemistry")],
-                "Grant deadline",
-                now + dt.timedelta(days=20),
-                now + dt.timedelta(days=22),
-                False,
-                True,
-            ),
-        ]
-        for instance, name, start, end, yearly, heightened in timeframes:
-            services.timeframe_create(
-                user=user,
-                change_reason=REASON,
-                service_instance=instance,
-                name=name,
-                start=start.replace(minute=0, second=0, microsecond=0),
-                end=end.replace(minute=0, second=0, microsecond=0),
-                recurs_yearly=yearly,
-                heightened_support=heightened,
-                notes="Page the on-call engineer for any P1/P2." if heightened else "",
-            )
-        admin = get_user_model().objects.filter(username="admin").first()
-        tasks = [
-            (registry_erp, "Annual service review with the registrar", today + dt.timedelta(days=14), "open"),
-            (registry_erp, "Confirm registration-week contacts", today - dt.timedelta(days=3), "open"),
-            (instances[("Virtualisation", "Chemistry")], "Renew agreement", today + dt.timedelta(days=40), "open"),
-            (instances[("Shared Drive", "Chemistry")], "Send usage report", today - dt.timedelta(days=20), "done"),
-            (instances[("Virtualisation", "Biology")], "Send proposal and costs", today + dt.timedelta(days=7), "open"),
-        ]
-        for instance, title, due, status in tasks:
-            services.task_create(
-                user=user,
-                change_reason=REASON,
-                service_instance=instance,
-                title=title,
-                due_date=due,
-                status=status,
-                team=instance.owner_team,
-                assignee=admin,
-            )
+# name, type, asset tag, the (service, group) instances it serves
+CONFIGURATION_ITEMS = [
+    ("vm-chem-lims-01", "server", "SRV-10421", [("Virtualisation", "Chemistry")]),
+    ("vm-chem-web-01", "server", "SRV-10422", [("Virtualisation", "Chemistry")]),
+    ("LIMS", "application", "", [("Virtualisation", "Chemistry")]),
+    ("fs-dept-01", "server", "SRV-10001", [("Shared Drive", "Chemistry"), ("Shared Drive", "Physics")]),
+    ("fs-reg-01", "server", "SRV-10002", [("Shared Drive", "Office of the Registrar")]),
+    ("erp-db-prod", "database", "DB-2001", [("ERP", "Office of the Registrar"), ("ERP", "Finance Office")]),
+    ("ERP application", "application", "", [("ERP", "Office of the Registrar"), ("ERP", "Finance Office")]),
+    ("core-sw-sci-1", "network", "NW-3301", [("Campus Network", "Faculty of Science")]),
+    ("hpc-login-01", "server", "SRV-20001", [("Research Computing", "Research Computing Users")]),
+    ("mx-gateway", "application", "", [("Email", "University Leadership"), ("Email", "Academic Units")]),
+]
 
-    out.write(
-        f"Services: {TechnicalService.objects.count()} technical services, {CustomerGroup.objects.count()} groups, "
-        f"{ServiceInstance.objects.count()} instances"
-    )
+
+def _configuration_items(user, teams: dict, instances: dict) -> None:
+    for name, ci_type, tag, links in CONFIGURATION_ITEMS:
+        services.configuration_item_create(
+            user=user,
+            change_reason=REASON,
+            name=name,
+            ci_type=ci_type,
+            asset_tag=tag,
+            owner_team=teams.get("Network Operations" if ci_type == "network" else "Server Team"),
+            service_instances=[instances[link] for link in links if link in instances],
+        )
+
+
+# (service, group), name, starts and ends in days from now, recurs yearly, heightened support
+TIMEFRAMES = [
+    (("ERP", "Office of the Registrar"), "Registration week: enhanced on-call", -2, 5, True, True),
+    (("ERP", "Office of the Registrar"), "Graduation", 120, 123, True, True),
+    (("ERP", "Finance Office"), "Year-end close", 35, 45, True, True),
+    (("Shared Drive", "Office of the Registrar"), "Exam results upload", -1, 3, False, False),
+    (("Virtualisation", "Chemistry"), "Grant deadline", 20, 22, False, True),
+]
+# (service, group), title, due in days from today, status
+TASKS = [
+    (("ERP", "Office of the Registrar"), "Annual service review with the registrar", 14, "open"),
+    (("ERP", "Office of the Registrar"), "Confirm registration-week contacts", -3, "open"),
+    (("Virtualisation", "Chemistry"), "Renew agreement", 40, "open"),
+    (("Shared Drive", "Chemistry"), "Send usage report", -20, "done"),
+    (("Virtualisation", "Biology"), "Send proposal and costs", 7, "open"),
+]
+
+
+def _timeframes(user, instances: dict, now: dt.datetime) -> None:
+    for key, name, start_days, end_days, yearly, heightened in TIMEFRAMES:
+        start, end = now + dt.timedelta(days=start_days), now + dt.timedelta(days=end_days)
+        services.timeframe_create(
+            user=user,
+            change_reason=REASON,
+            service_instance=instances[key],
+            name=name,
+            start=start.replace(minute=0, second=0, microsecond=0),
+            end=end.replace(minute=0, second=0, microsecond=0),
+            recurs_yearly=yearly,
+            heightened_support=heightened,
+            notes="Page the on-call engineer for any P1/P2." if heightened else "",
+        )
+
+
+def _tasks(user, instances: dict, today: dt.date) -> None:
+    admin = get_user_model().objects.filter(username="admin").first()
+    for key, title, due_days, status in TASKS:
+        instance = instances[key]
+        services.task_create(
+            user=user,
+            change_reason=REASON,
+            service_instance=instance,
+            title=title,
+            due_date=today + dt.timedelta(days=due_days),
+            status=status,
+            team=instance.owner_team,
+            assignee=admin,
+        )

@@ -284,12 +284,6 @@ def active_timeframes(
     return [timeframe for timeframe in timeframes if timeframe.is_active(at)]
 
 
-def instance_active_timeframes(instance: ServiceInstance | int, *, at: dt.datetime | None = None) -> list[Timeframe]:
-    """Which timeframes of an instance are active now / at time `at`."""
-    instance_id = getattr(instance, "pk", instance)
-    return active_timeframes(Timeframe.objects.filter(service_instance_id=instance_id), at=at)
-
-
 def customer_group_list(*, search: str = "", kind: str = "") -> QuerySet[CustomerGroup]:
     groups = CustomerGroup.objects.select_related("primary_contact__vip_status", "secondary_contact__vip_status")
     if search:

@@ -16,9 +16,8 @@ from itsm.audit import history_entries
 from itsm.params import int_param, search_param
 from itsm.views_mixins import SortableListMixin
 from services import selectors, services
-from services.calendars import Calendar
 from services.forms import CustomerGroupForm, ServiceInstanceForm
-from services.models import CustomerGroup, ServiceInstance, ServiceLevel, TechnicalService
+from services.models import Calendar, CustomerGroup, ServiceInstance, ServiceLevel, TechnicalService
 from services.panels import instance_panels
 
 MEMBERS_SHOWN_ON_INSTANCE = 25

@@ -1,8 +1,9 @@
 """Shared test batteries (the NetBox habit): declare a resource's sample data, inherit list/detail/create/update/
 delete, permissions, history-with-reason and constant query counts.
 
-A subclass sets `url`, `model`, and implements `make(index)` (one saved row, built through the services) and
-`create_data()` / `update_data(obj)` (JSON bodies without the reason). Admin batteries also set `admin_add_data()`.
+A subclass sets `url`, `model`, the exact query counts of its list and detail (`list_queries`, `detail_queries`),
+and implements `make(index)` (one saved row, built through the services) and `create_data()` / `update_data(obj)`
+(JSON bodies without the reason). Admin batteries also set `admin_add_data()`.
 """
 
 from __future__ import annotations
@@ -49,7 +50,9 @@ class APIBattery:
     model: ClassVar[Any]
     # Rows a list is measured with: the count must not grow from the small to the large size.
     query_sizes: ClassVar[tuple[int, int]] = (10, 100)
-    deletable: ClassVar[bool] = True
+    # Exact queries of a list page (with `query_sizes[1]` rows) and of a detail, for an admin with a token.
+    list_queries: ClassVar[int]
+    detail_queries: ClassVar[int]
 
     def make(self, index: int):
         raise NotImplementedError
@@ -96,6 +99,18 @@ class APIBattery:
             self.make(i)
         many = count_queries(lambda: api.get(self.url, {"limit": 200}))
         assert many == few, f"{few} queries with {small} rows but {many} with {large}"
+
+    def test_list_query_count_is_pinned(self, api, django_assert_num_queries):
+        for i in range(self.query_sizes[1]):
+            self.make(i)
+        with django_assert_num_queries(self.list_queries):
+            assert api.get(self.url, {"limit": 200}).status_code == 200
+
+    def test_detail_query_count_is_pinned(self, api, django_assert_num_queries):
+        obj = self.make(0)
+        url = self.detail_url(obj)
+        with django_assert_num_queries(self.detail_queries):
+            assert api.get(url).status_code == 200
 
     def test_history_endpoint(self, api):
         obj = self.make(0)
@@ -145,6 +160,16 @@ class APIBattery:
         assert rows.last().history_change_reason == REASON
         assert rows.last().history_type == "~"
 
+    def test_update_without_change_permission_403_and_unchanged(self, admin_user, nobody):
+        obj = self.make(0)  # as the admin makes it: some resources need the admin to exist
+        grant(nobody, self.model, "view")
+        before = history_of(obj).count()
+        client = api_client_for(nobody)
+        response = client.patch(self.detail_url(obj), {**self.update_data(obj), "change_reason": REASON}, format="json")
+        assert response.status_code == 403, response.content
+        assert "detail" in response.json()
+        assert history_of(obj).count() == before
+
     def test_update_without_reason_400_and_unchanged(self, api):
         obj = self.make(0)
         before = history_of(obj).count()
@@ -153,8 +178,6 @@ class APIBattery:
         assert history_of(obj).count() == before
 
     def test_delete_records_reason(self, api):
-        if not self.deletable:
-            pytest.skip("this resource is not deletable")
         obj = self.make(0)
         pk = obj.pk
         response = api.delete(self.detail_url(obj), HTTP_X_CHANGE_REASON=REASON)
@@ -163,6 +186,14 @@ class APIBattery:
         last = history_of(self.model, pk).last()
         assert last.history_type == "-"
         assert last.history_change_reason == REASON
+
+    def test_delete_without_delete_permission_403_and_kept(self, admin_user, nobody):
+        obj = self.make(0)
+        grant(nobody, self.model, "view", "change")
+        response = api_client_for(nobody).delete(self.detail_url(obj), HTTP_X_CHANGE_REASON=REASON)
+        assert response.status_code == 403, response.content
+        assert "detail" in response.json()
+        assert self.model.objects.filter(pk=obj.pk).exists()
 
     def test_delete_without_reason_400_and_kept(self, api):
         obj = self.make(0)

@@ -21,6 +21,7 @@ from itsm.audit import clean_reason
 from itsm.services import ConflictError
 from tickets import selectors, services
 from tickets.models import Ticket
+from tickets.notes import ticket_note_add
 
 MAX_TICKETS = 200
 ASSIGN, STATUS, NOTE = "assign", "status", "note"
@@ -165,6 +166,6 @@ def bulk_note(
         raise ValidationError({"note": ["Write the note to add."]})
     done = _run(
         tickets,
-        lambda t: services.ticket_note_add(t, user=user, text=text, public=public, change_reason=reason),
+        lambda t: ticket_note_add(t, user=user, text=text, public=public, change_reason=reason),
     )
     return BulkResult(done, [])

@@ -14,6 +14,7 @@ from tickets import clock, selectors, services
 from tickets.choices import Level, Source, Status, TicketType
 from tickets.hooks import workflow_hook
 from tickets.models import Ticket
+from tickets.notes import ticket_note_add
 
 REASON = "Demo data"
 TARGET = 500
@@ -166,7 +167,12 @@ def _log_one(rng, index, status, *, user, now, people, vips, instances, fallback
         assignee=analyst,
         opened_at=opened,
     )
-    actor = analyst or user
+    _work_on(rng, ticket, status, opened=opened, actor=analyst or user, now=now)
+
+
+def _work_on(rng, ticket, status, *, opened, actor, now) -> None:
+    """What happened after logging: notes (a public one is the response), moves towards the wanted status, breaches
+    explained; each step a little later than the one before, never after now."""
     moment = opened
 
     def later(max_minutes: int) -> dt.datetime:
@@ -179,7 +185,7 @@ def _log_one(rng, index, status, *, user, now, people, vips, instances, fallback
 
     # Most callers hear back quickly (a public note is the first response); some wait too long.
     if status != Status.CANCELLED and rng.random() < 0.75:
-        services.ticket_note_add(
+        ticket_note_add(
             ticket,
             user=actor,
             text=rng.choice(NOTES),
@@ -188,7 +194,7 @@ def _log_one(rng, index, status, *, user, now, people, vips, instances, fallback
             at=later(25),
         )
     if rng.random() < 0.4:
-        services.ticket_note_add(
+        ticket_note_add(
             ticket,
             user=actor,
             text=rng.choice(NOTES),

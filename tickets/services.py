@@ -1,4 +1,4 @@
-"""Writes on tickets: logging (numbering, priority, due times), edits, assignment, status changes, notes, the matrix.
+"""Writes on tickets: logging (numbering, priority, due times), edits, assignment, status changes, the matrix.
 
 Every write validates, records who and why in the ticket's history and runs in one transaction. Analyst pages pass
 `auto_reason=True` so an edit without a typed reason is explained by its own diff ("status Assigned -> In progress");
@@ -20,7 +20,6 @@ from itsm.audit import clean_reason, mark
 from itsm.services import ConflictError, record_update
 from tickets import clock
 from tickets.choices import (
-    FINAL_STATUSES,
     ITIL_MATRIX,
     LIFECYCLE,
     PREFIXES,
@@ -31,8 +30,10 @@ from tickets.choices import (
     TicketType,
     format_number,
 )
-from tickets.hooks import in_workflow, run_workflow
-from tickets.models import PriorityMatrixCell, Ticket, TicketCounter, TicketNote
+from tickets.hooks import run_workflow
+from tickets.models import PriorityMatrixCell, Ticket, TicketCounter
+from tickets.notes import note_create
+from tickets.steps import REFERENCES, lock_ticket, refuse_if_final, responded_by_person
 
 _UNSET: Any = object()
 
@@ -165,13 +166,6 @@ def due_times(
     return clock.due_times(level=level, priority=priority, opened_at=opened_at)
 
 
-def _responded_by_person(ticket: Ticket, user: Any, now: dt.datetime) -> bool:
-    """A note, status change or assignment by a person (not a rule, not the system) is the response."""
-    if user is None or in_workflow():
-        return False
-    return clock.mark_responded(ticket, now)
-
-
 # -- tickets --------------------------------------------------------------------------------------------------------
 @transaction.atomic
 def ticket_create(
@@ -224,7 +218,7 @@ def ticket_create(
     clock.refresh_due(ticket)
     # Validate before taking a number: a refused ticket neither holds the counter lock long nor burns a number.
     # Related rows the caller has just read need no second look-up each (the database constraint still guards them).
-    ticket.full_clean(exclude=["number", *(name for name in _REFERENCES if _loaded(getattr(ticket, name)))])
+    ticket.full_clean(exclude=["number", *(name for name in REFERENCES if _loaded(getattr(ticket, name)))])
     ticket.number = next_number(ticket_type)
     mark(ticket, user=user, reason=reason)
     if opened_at is not None:
@@ -232,19 +226,6 @@ def ticket_create(
     ticket.save()
     run_workflow(ticket, event="created", changes={}, user=user)
     return ticket
-
-
-def _lock(ticket: Ticket) -> None:
-    """Locks the row and reloads it, so a change is judged against the ticket as it is now, not as a page saw it."""
-    ticket.refresh_from_db(from_queryset=Ticket.objects.select_for_update())
-    ticket.__dict__.pop("_history_date", None)  # a date given for an earlier (imported) write must not carry over
-
-
-def _refuse_if_final(ticket: Ticket) -> None:
-    if ticket.status in FINAL_STATUSES:
-        raise ConflictError(
-            f"{ticket.number} is {Status(ticket.status).label} and can no longer be changed; log a new ticket instead."
-        )
 
 
 def _snapshot(ticket: Ticket, names: set[str]) -> dict[str, Any]:
@@ -295,8 +276,8 @@ def ticket_update(
     unknown = set(fields) - UPDATABLE_FIELDS
     if unknown:
         raise ValueError(f"Not writable through ticket_update: {', '.join(sorted(unknown))}")
-    _lock(ticket)
-    _refuse_if_final(ticket)
+    lock_ticket(ticket)
+    refuse_if_final(ticket)
     watched = set(fields) | {"priority", "status", "service_level", *_DERIVED_FIELDS}
     before = _snapshot(ticket, watched)
     for name, value in fields.items():
@@ -319,7 +300,7 @@ def ticket_update(
     ):
         clock.refresh_due(ticket)
     if "assignee" in fields and ticket.assignee_id and not _same(before["assignee"], ticket.assignee):
-        _responded_by_person(ticket, user, timezone.now())
+        responded_by_person(ticket, user, timezone.now())
     ticket.status = LIFECYCLE.after_assignment(ticket.status, owned=bool(ticket.assignee_id or ticket.team_id))
     after = _snapshot(ticket, watched)
     changes = {name: (before[name], after[name]) for name in watched if not _same(before[name], after[name])}
@@ -331,7 +312,7 @@ def ticket_update(
     reason = (change_reason or "").strip() or (describe_changes(ordered) if auto_reason else "")
     # The number never changes and related rows that did not change were valid when saved: checking them again
     # would cost a query each on every edit (and every rule run).
-    unchanged = ["number", *(name for name in _REFERENCES if name not in changes or _loaded(getattr(ticket, name)))]
+    unchanged = ["number", *(name for name in REFERENCES if name not in changes or _loaded(getattr(ticket, name)))]
     record_update(ticket, user=user, change_reason=reason, clean_exclude=unchanged)
     run_workflow(ticket, event="updated", changes=_as_values(ordered), user=user)
     return ticket
@@ -342,9 +323,6 @@ def _check_assignee(user: Any) -> None:
 
     if not assignable_analysts().filter(pk=user.pk).exists():
         raise ValidationError({"assignee": [f"{user} cannot be assigned tickets: only active analysts can."]})
-
-
-_REFERENCES = ("caller", "service_instance", "configuration_item", "team", "assignee")
 
 
 def _loaded(value: Any) -> bool:
@@ -400,7 +378,7 @@ def ticket_transition(
     if status not in Status.values:
         choices = ", ".join(Status.values)
         raise ValidationError({"status": [f"'{status}' is not a ticket status; use one of: {choices}."]})
-    _lock(ticket)
+    lock_ticket(ticket)
     current = ticket.status
     allowed = LIFECYCLE.allowed(current)
     if status not in allowed:
@@ -422,7 +400,7 @@ def ticket_transition(
     if status == Status.CLOSED:
         ticket.closed_at = now
     if status in RESPONDING_STATUSES:
-        _responded_by_person(ticket, user, now)
+        responded_by_person(ticket, user, now)
     if status == Status.RESOLVED:
         clock.record_breaches(ticket, now)  # resolved late: the resolution breach is recorded with the move
     clock.after_status_change(ticket)
@@ -432,88 +410,9 @@ def ticket_transition(
         ticket._history_date = at
     record_update(ticket, user=user, change_reason=reason)
     if note:
-        _note_create(ticket, user=user, text=note, public=status == Status.RESOLVED, time_spent_minutes=0, at=at)
+        note_create(ticket, user=user, text=note, public=status == Status.RESOLVED, time_spent_minutes=0, at=at)
     run_workflow(ticket, event="updated", changes={"status": (current, status)}, user=user)
     return ticket
-
-
-# -- notes ------------------------------------------------------------------------------------------------------
-def _note_create(
-    ticket: Ticket, *, user: Any, text: str, public: bool, time_spent_minutes: int, at: dt.datetime | None = None
-) -> TicketNote:
-    note = _note_build(ticket, user=user, text=text, public=public, time_spent_minutes=time_spent_minutes, at=at)
-    note.save()
-    return note
-
-
-def _note_build(
-    ticket: Ticket, *, user: Any, text: str, public: bool, time_spent_minutes: int, at: dt.datetime | None = None
-) -> TicketNote:
-    note = TicketNote(
-        ticket=ticket,
-        author=user if getattr(user, "is_authenticated", False) else None,
-        text=(text or "").strip(),
-        public=public,
-        time_spent_minutes=time_spent_minutes,
-        created_at=at or timezone.now(),
-    )
-    note.full_clean(exclude=["ticket"])  # the ticket is the saved instance given, no need to look it up again
-    return note
-
-
-def ticket_note_add(
-    ticket: Ticket,
-    *,
-    user: Any,
-    text: str,
-    public: bool = False,
-    time_spent_minutes: int = 0,
-    at: dt.datetime | None = None,
-    change_reason: str | None = None,
-) -> TicketNote:
-    """Appends a worklog note. The first public note on an open ticket counts as the first response.
-
-    `at` dates the note in the past (imports, demo data). With a `change_reason` (a note added to many tickets at
-    once) the ticket's history records the note with that reason, so each ticket says why it was touched."""
-    note = _note_build(ticket, user=user, text=text, public=public, time_spent_minutes=time_spent_minutes or 0, at=at)
-    # Validated first, so a refused note leaves the caller's transaction usable and the writes need no savepoint.
-    with transaction.atomic(savepoint=False):
-        note.save()
-        responding = ticket.first_response_at is None and ticket.is_open and user is not None and not in_workflow()
-        if responding or change_reason:
-            _lock(ticket)
-            responded = False
-            if responding:
-                clock.record_breaches(ticket, note.created_at)
-                responded = _responded_by_person(ticket, user, note.created_at)
-            if responded or change_reason:
-                if at is not None:
-                    ticket._history_date = at
-                reason = change_reason or "first response: note"
-                # A note changes no reference of the ticket: they need no second look-up each.
-                record_update(ticket, user=user, change_reason=reason, clean_exclude=["number", *_REFERENCES])
-    return note
-
-
-@transaction.atomic
-def ticket_call_note_add(ticket: Ticket, *, user: Any, text: str, source: str = Source.PHONE) -> TicketNote:
-    """A further call about a ticket already open: what the analyst typed while taking it becomes an internal note
-    on that ticket instead of a duplicate ticket, and the ticket's history says who added it and why. Refused, with
-    nothing written, when the text is empty or the ticket is closed or cancelled."""
-    text = (text or "").strip()
-    if not text:
-        raise ValidationError({"description": ["Type what the caller says first: the description becomes the note."]})
-    _lock(ticket)
-    _refuse_if_final(ticket)
-    how = Source(source).label.lower() if source in Source.values else Source.PHONE.label.lower()
-    note = _note_create(ticket, user=user, text=f"Further call ({how}): {text}", public=False, time_spent_minutes=0)
-    # Like any note by a person, it is the response when none came yet; one history row says both.
-    clock.record_breaches(ticket, note.created_at)
-    _responded_by_person(ticket, user, note.created_at)
-    record_update(
-        ticket, user=user, change_reason=f"further call ({how}) added as a note", clean_exclude=["number", *_REFERENCES]
-    )
-    return note
 
 
 def breach_reason_set(breach: Any, *, user: Any, change_reason: str | None, reason: str) -> Any:
@@ -532,9 +431,7 @@ __all__ = [
     "priority_matrix",
     "priority_matrix_cell_update",
     "ticket_assign",
-    "ticket_call_note_add",
     "ticket_create",
-    "ticket_note_add",
     "ticket_transition",
     "ticket_update",
 ]

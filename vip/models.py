@@ -106,12 +106,6 @@ def contrast_text_colour(hex_colour: str) -> str:
     return "#000000" if contrast_black >= contrast_white else "#ffffff"
 
 
-def contrast_ratio(hex_colour: str) -> float:
-    """The WCAG contrast ratio of the badge text (black or white) on the colour: 4.5 or more reads well."""
-    lum = luminance(hex_colour)
-    return round(max((lum + 0.05) / 0.05, 1.05 / (lum + 0.05)), 1)
-
-
 # Colours the desk uses for alarms: a VIP status close to one would read like an error.
 SYSTEM_COLOURS = {"P1 and breach red": "#B42318"}
 TOO_CLOSE = 80  # Euclidean distance in RGB (0-441); below it two badges are told apart by shape only

@@ -184,13 +184,7 @@ def replay(
     reason = clean_reason(change_reason) if apply else (change_reason or "")
     if apply and not reason:
         raise ValidationError({"change_reason": ["Give a change reason to apply a replay."]})
-    drafts = list(drafts)
-    if rule_ids is None and not drafts:
-        rules = loading.load_rules(active_only=True)
-    else:
-        rules = loading.load_rules(active_only=False, ids=list(rule_ids or ()))
-    rules = [replace(r, active=True, trigger=vocab.BOTH) for r in [*rules, *drafts]]
-    ruleset = RuleSet(rules)
+    ruleset = _replay_ruleset(rule_ids, list(drafts))
     config = loading.engine_config()
     report = ReplayReport(dry_run=not apply)
     at = timezone.now()
@@ -203,37 +197,55 @@ def replay(
                 snapshots.snapshot_for(ticket, context=context), ruleset, event=vocab.UPDATE, config=config
             )
             if evaluation.hits:
-                report.matched += 1
-                for rule in evaluation.matched_rules:
-                    report.by_rule[rule.label] += 1
-                changes = {
-                    f: (getattr(ticket, f"{f}_id" if f == "team" else f), v)
-                    for f, v in evaluation.plan.changes.items()
-                    if f in REPLAY_FIELDS
-                }
-                if changes:
-                    report.changed += 1
-                    for name in changes:
-                        report.by_field[name] += 1
-                    if len(report.sample) < sample_size:
-                        report.sample.append(_sample(ticket, evaluation, changes))
+                _count(report, ticket, evaluation, sample_size)
                 if apply and (evaluation.plan.changes or evaluation.plan.notes):
-                    try:
-                        with transaction.atomic():
-                            apply_evaluation(
-                                ticket,
-                                evaluation,
-                                user=user,
-                                event=RuleFiring.Event.REPLAY,
-                                reason_prefix="Replay",
-                                change_reason=reason,
-                            )
-                        report.applied += 1
-                    except (ConflictError, ValidationError, IntegrityError) as error:
-                        report.errors.append(f"{ticket.number}: {error}")
+                    _apply(report, ticket, evaluation, user=user, reason=reason)
             if progress is not None:
                 progress(1)
     return report
+
+
+def _replay_ruleset(rule_ids: Iterable[int] | None, drafts: list[RuleDef]) -> RuleSet:
+    """The rules asked for (any, active or not) and the drafts, or the whole active set; every trigger ignored."""
+    if rule_ids is None and not drafts:
+        rules = loading.load_rules(active_only=True)
+    else:
+        rules = loading.load_rules(active_only=False, ids=list(rule_ids or ()))
+    return RuleSet([replace(r, active=True, trigger=vocab.BOTH) for r in [*rules, *drafts]])
+
+
+def _count(report: ReplayReport, ticket: Ticket, evaluation: Evaluation, sample_size: int) -> None:
+    report.matched += 1
+    for rule in evaluation.matched_rules:
+        report.by_rule[rule.label] += 1
+    changes = {
+        f: (getattr(ticket, f"{f}_id" if f == "team" else f), v)
+        for f, v in evaluation.plan.changes.items()
+        if f in REPLAY_FIELDS
+    }
+    if changes:
+        report.changed += 1
+        for name in changes:
+            report.by_field[name] += 1
+        if len(report.sample) < sample_size:
+            report.sample.append(_sample(ticket, evaluation, changes))
+
+
+def _apply(report: ReplayReport, ticket: Ticket, evaluation: Evaluation, *, user: Any, reason: str) -> None:
+    """Each ticket in its own transaction: one refused change is reported and the replay goes on."""
+    try:
+        with transaction.atomic():
+            apply_evaluation(
+                ticket,
+                evaluation,
+                user=user,
+                event=RuleFiring.Event.REPLAY,
+                reason_prefix="Replay",
+                change_reason=reason,
+            )
+        report.applied += 1
+    except (ConflictError, ValidationError, IntegrityError) as error:
+        report.errors.append(f"{ticket.number}: {error}")
 
 
 def _sample(ticket: Ticket, evaluation: Evaluation, changes: Mapping[str, tuple[Any, Any]]) -> dict[str, Any]:

@@ -23,6 +23,7 @@ from people.models import Team
 from services.models import ServiceLevel
 from tickets.choices import OPEN_STATUSES
 from tickets.models import Ticket
+from tickets.notes import ticket_note_add
 from workflow import loading, snapshots
 from workflow.engine import APPLIED, SKIPPED, Evaluation, RuleSet, evaluate
 from workflow.engine import vocabulary as vocab
@@ -115,7 +116,7 @@ def apply_evaluation(
             # One internal worklog entry per run, a line per rule, rather than a note per rule.
             labels = {r.id: r.label for r in evaluation.matched_rules}
             text = "\n".join(f"[{labels.get(n.rule_id, 'Workflow')}] {n.text}" for n in plan.notes)
-            ticket_services.ticket_note_add(ticket, user=None, text=text, public=False)
+            ticket_note_add(ticket, user=None, text=text, public=False)
         firings = _store_firings(ticket, evaluation, refused, user=user, event=event)
         if plan.notifications:
             messages = _notification_messages(plan.notifications)

@@ -11,6 +11,10 @@ VIP_DESK = "VIP Desk"
 def _demo_rules(*, executive, critical, desk) -> list[dict]:
     """The demo rule set, in order. Routing and priority floors run when a ticket is logged (on every change they
     would undo an analyst's deliberate reassignment); the Critical Role rule also runs on changes (impact may rise)."""
+    return [*_vip_status_rules(executive=executive, critical=critical, desk=desk), *_escalation_rules(desk=desk)]
+
+
+def _vip_status_rules(*, executive, critical, desk) -> list[dict]:
     rules = []
     if executive is not None:
         rules += [
@@ -48,7 +52,12 @@ def _demo_rules(*, executive, critical, desk) -> list[dict]:
                 "actions": [{"type": "set_priority", "value": 1}],
             }
         )
-    rules += [
+    return rules
+
+
+def _escalation_rules(*, desk) -> list[dict]:
+    """A heightened-support timeframe raises priority; VIP tickets nobody picks up, or about to breach, escalate."""
+    return [
         {
             "name": "Active heightened-support timeframe raises priority by 1",
             "description": "During registration week, exams and similar periods the instance gets faster service.",
@@ -96,7 +105,6 @@ def _demo_rules(*, executive, critical, desk) -> list[dict]:
             ],
         },
     ]
-    return rules
 
 
 def seed(*, user, out) -> None:

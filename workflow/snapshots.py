@@ -197,23 +197,7 @@ def snapshot_for(
     level = ticket.service_level if own_level_id else (instance.service_level if instance is not None else None)
     timeframes = context.active_timeframes(instance.pk if instance is not None else None)
     group_ids = context.group_ids(caller.pk if caller is not None else None)
-    names = {
-        "vip_status": status.name if status else "none",
-        "service_instance": str(instance) if instance else "empty",
-        "technical_service": str(instance.technical_service) if instance else "empty",
-        "service_level": str(level) if level else "empty",
-        "team": str(ticket.team) if ticket.team_id else "empty",
-        "assignee": (ticket.assignee.get_username() if ticket.assignee_id else "empty"),
-        "ticket_type": ticket.get_ticket_type_display(),
-        "impact": ticket.get_impact_display(),
-        "urgency": ticket.get_urgency_display(),
-        "status": ticket.get_status_display(),
-        "source": ticket.get_source_display(),
-        "priority": f"P{ticket.priority}",
-        "customer_group": ", ".join(sorted(context.group_names.get(g, str(g)) for g in group_ids)) or "none",
-    }
-    if ticket.configuration_item_id:
-        names["ci_type"] = ticket.configuration_item.get_ci_type_display()
+    names = _display_names(ticket, status, instance, level, group_ids, context)
     opened = ticket.opened_at or at
     updated = getattr(ticket, "updated_at", None) or opened
     return TicketSnapshot(
@@ -249,3 +233,25 @@ def snapshot_for(
         fired_rule_ids=context.fired_rule_ids(ticket.pk),
         names=names,
     )
+
+
+def _display_names(ticket: Ticket, status, instance, level, group_ids, context: SnapshotContext) -> dict[str, str]:
+    """What a trace shows for each value the rules saw: names, not ids."""
+    names = {
+        "vip_status": status.name if status else "none",
+        "service_instance": str(instance) if instance else "empty",
+        "technical_service": str(instance.technical_service) if instance else "empty",
+        "service_level": str(level) if level else "empty",
+        "team": str(ticket.team) if ticket.team_id else "empty",
+        "assignee": (ticket.assignee.get_username() if ticket.assignee_id else "empty"),
+        "ticket_type": ticket.get_ticket_type_display(),
+        "impact": ticket.get_impact_display(),
+        "urgency": ticket.get_urgency_display(),
+        "status": ticket.get_status_display(),
+        "source": ticket.get_source_display(),
+        "priority": f"P{ticket.priority}",
+        "customer_group": ", ".join(sorted(context.group_names.get(g, str(g)) for g in group_ids)) or "none",
+    }
+    if ticket.configuration_item_id:
+        names["ci_type"] = ticket.configuration_item.get_ci_type_display()
+    return names

@@ -17,9 +17,8 @@ from itsm.exceptions import RuleRefusal
 from people.models import Person
 from services import calendar_services
 from services.business_time import ClosedCalendar, business_seconds, format_hhmm, parse_hhmm
-from services.calendars import Calendar, CalendarHoliday, CalendarHours, business_calendar, time_zones
-from services.models import ServiceInstance
-from services.reviews import ServiceReview
+from services.calendars import business_calendar, time_zones
+from services.models import Calendar, CalendarHoliday, CalendarHours, ServiceInstance, ServiceReview
 
 MAX_MINUTES = 10_000_000  # about 19 years of minutes: enough for any target
 

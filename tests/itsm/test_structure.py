@@ -132,3 +132,52 @@ def test_no_import_cycles():
 
 def test_the_cycle_finder_finds_a_cycle():
     assert cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
+
+
+MAX_FILE_LINES = 500
+MAX_FUNCTION_LINES = 60
+
+
+def python_files(root: Path = ROOT) -> list[Path]:
+    """Every Python file of the repository but the migrations (generated) and the virtualenv."""
+    skipped = {".venv", "node_modules", ".git", "migrations"}
+    return sorted(path for path in root.rglob("*.py") if not skipped & set(path.relative_to(root).parts))
+
+
+def long_files(root: Path = ROOT, limit: int = MAX_FILE_LINES) -> list[str]:
+    found = []
+    for path in python_files(root):
+        lines = len(path.read_text().splitlines())
+        if lines > limit:
+            found.append(f"{path.relative_to(root)}: {lines} lines")
+    return found
+
+
+def long_functions(root: Path = ROOT, limit: int = MAX_FUNCTION_LINES) -> list[str]:
+    """Functions and methods longer than `limit` lines, from the `def` line to the last line of the body."""
+    found = []
+    for path in python_files(root):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                length = node.end_lineno - node.lineno + 1
+                if length > limit:
+                    found.append(f"{path.relative_to(root)}:{node.lineno} {node.name}() is {length} lines")
+    return found
+
+
+def test_no_python_file_passes_500_lines():
+    assert long_files() == []
+
+
+def test_no_function_passes_60_lines():
+    assert long_functions() == []
+
+
+def test_the_length_checks_find_a_long_file_and_a_long_function_but_skip_migrations(tmp_path):
+    body = "\n".join(f"    x{i} = {i}" for i in range(59))
+    (tmp_path / "fits.py").write_text(f"def fits():\n{body}\n" + "\n" * 440)  # 500 lines, a 60-line function
+    (tmp_path / "long.py").write_text(f"async def long():\n{body}\n    x = 0\n" + "\n" * 440)
+    (tmp_path / "migrations").mkdir()
+    (tmp_path / "migrations" / "0001_initial.py").write_text(f"def generated():\n{body}\n    x = 0\n" * 20)
+    assert long_files(tmp_path) == ["long.py: 501 lines"]
+    assert long_functions(tmp_path) == ["long.py:1 long() is 61 lines"]

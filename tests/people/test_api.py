@@ -3,11 +3,13 @@ import pytest
 from people.models import Person, Team
 from tests import factories
 from tests.base import APIBattery
+from tests.services import factories as service_factories
 
 
 class TestPersonAPI(APIBattery):
     url = "/api/people/"
     model = Person
+    list_queries, detail_queries = 3, 2
 
     def make(self, index):
         return factories.person(index)
@@ -22,6 +24,7 @@ class TestPersonAPI(APIBattery):
 class TestTeamAPI(APIBattery):
     url = "/api/teams/"
     model = Team
+    list_queries, detail_queries = 4, 3
 
     def make(self, index):
         return factories.team(index)
@@ -74,6 +77,15 @@ class TestPersonRules:
         assert api.get("/api/people/", {"limit": 0}).status_code == 400
         assert api.get("/api/people/", {"limit": 10**9}).status_code == 200
 
-    def test_deleting_a_status_still_used_elsewhere_is_protected(self, api):
+    def test_deleting_an_unused_team_answers_204_and_removes_it(self, api):
         team = factories.team(0)
         assert api.delete(f"/api/teams/{team.pk}/", HTTP_X_CHANGE_REASON="gone").status_code == 204
+        assert not Team.objects.filter(pk=team.pk).exists()
+
+    def test_deleting_a_team_still_used_elsewhere_is_409_and_keeps_it(self, api):
+        team = factories.team(0)
+        service_factories.technical_service(0, owner_team=team)
+        response = api.delete(f"/api/teams/{team.pk}/", HTTP_X_CHANGE_REASON="gone")
+        assert response.status_code == 409, response.content
+        assert "still used by 1 technical services (Service 0)" in response.json()["detail"]
+        assert Team.objects.filter(pk=team.pk).exists()

@@ -22,6 +22,7 @@ from tests import factories as base
 from tests.tickets import factories
 from tickets import services
 from tickets.choices import Status
+from tickets.notes import ticket_note_add
 
 pytestmark = pytest.mark.django_db
 NOV = dt.datetime(2026, 11, 2, 9, 0, tzinfo=dt.UTC)
@@ -43,17 +44,17 @@ def desk(default_status, analyst_user):
         return factories.ticket(index, service_instance=instance, opened_at=opened, caller=caller)
 
     t1 = log(1, finance, day(0))
-    services.ticket_note_add(t1, user=a, text="On it", time_spent_minutes=15, at=day(0, 9, 30))
+    ticket_note_add(t1, user=a, text="On it", time_spent_minutes=15, at=day(0, 9, 30))
     services.ticket_transition(t1, user=a, status=Status.IN_PROGRESS, at=day(0, 9, 31))
     services.ticket_transition(t1, user=a, status=Status.RESOLVED, note="Fixed", at=day(0, 11))
 
     t2 = log(2, finance, day(1), caller=base.person(2, vip_status=executive))
-    services.ticket_note_add(t2, user=a, text="Calling back", time_spent_minutes=30, at=day(1, 10, 30))
+    ticket_note_add(t2, user=a, text="Calling back", time_spent_minutes=30, at=day(1, 10, 30))
     services.ticket_transition(t2, user=a, status=Status.IN_PROGRESS, at=day(1, 10, 31))
     services.ticket_transition(t2, user=a, status=Status.RESOLVED, note="Fixed", at=day(1, 15))
 
     t3 = log(3, physics, day(2))
-    services.ticket_note_add(t3, user=a, text="Asked for logs", time_spent_minutes=10, at=day(2, 9, 10))
+    ticket_note_add(t3, user=a, text="Asked for logs", time_spent_minutes=10, at=day(2, 9, 10))
     services.ticket_transition(t3, user=a, status=Status.IN_PROGRESS, at=day(2, 9, 11))
     services.ticket_transition(t3, user=a, status=Status.PENDING, at=day(2, 9, 20))
     services.ticket_transition(t3, user=a, status=Status.IN_PROGRESS, at=day(2, 10, 20))
@@ -61,7 +62,7 @@ def desk(default_status, analyst_user):
 
     now = timezone.now()
     t4 = log(4, physics, now - dt.timedelta(minutes=20))
-    services.ticket_note_add(t4, user=a, text="Looking", at=now - dt.timedelta(minutes=5))
+    ticket_note_add(t4, user=a, text="Looking", at=now - dt.timedelta(minutes=5))
 
     t5 = log(5, finance, day(4))
     services.ticket_transition(t5, user=a, status=Status.CANCELLED, note="Duplicate", at=day(4, 9, 5))
@@ -192,8 +193,7 @@ def test_property_the_rows_add_up_to_the_total(desk, group_by, vip):
 
 # -- service reviews ----------------------------------------------------------------------------------------------
 def test_recording_a_review_sets_the_next_review_date_and_creates_the_agreed_tasks(client, slm_user, desk):
-    from services.models import Task
-    from services.reviews import ServiceReview
+    from services.models import ServiceReview, Task
 
     instance = desk["tickets"][0].service_instance
     client.force_login(slm_user)
@@ -291,7 +291,7 @@ def test_a_reopened_ticket_and_a_priority_change_count_by_their_final_outcome(an
     a = analyst_user
     october = dt.datetime(2026, 10, 5, 9, 0, tzinfo=dt.UTC)
     reopened = factories.ticket(70, service_instance=instance, opened_at=october)
-    services.ticket_note_add(reopened, user=a, text="On it", at=october + dt.timedelta(minutes=20))
+    ticket_note_add(reopened, user=a, text="On it", at=october + dt.timedelta(minutes=20))
     services.ticket_transition(reopened, user=a, status=Status.IN_PROGRESS, at=october + dt.timedelta(minutes=21))
     services.ticket_transition(
         reopened, user=a, status=Status.RESOLVED, note="Done", at=october + dt.timedelta(hours=1)

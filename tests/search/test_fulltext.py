@@ -12,6 +12,7 @@ from tests import factories as base
 from tests.tickets import factories
 from tickets import selectors, services
 from tickets.models import Ticket, TicketNote
+from tickets.notes import ticket_note_add
 from tickets.search import match_tickets, search_tickets
 
 pytestmark = pytest.mark.django_db
@@ -59,7 +60,7 @@ class TestTickets:
 
     def test_number_title_description_and_notes_all_count(self, noise):
         ticket = factories.ticket(0, title="Laptop battery", description="swollen casing")
-        services.ticket_note_add(ticket, user=None, text="Courier collects the unit tomorrow")
+        ticket_note_add(ticket, user=None, text="Courier collects the unit tomorrow")
         assert found(ticket.number.lower()[:6]) and ticket.number in found(ticket.number)
         assert found("swollen") == [ticket.number]
         assert found("courier") == [ticket.number]
@@ -67,7 +68,7 @@ class TestTickets:
 
     def test_title_ranks_above_description_above_notes(self, noise):
         in_notes = factories.ticket(1, title="Request one", description="plain words here")
-        services.ticket_note_add(in_notes, user=None, text="the zebra pattern came back")
+        ticket_note_add(in_notes, user=None, text="the zebra pattern came back")
         in_description = factories.ticket(2, title="Request two", description="zebra pattern on screen")
         in_title = factories.ticket(3, title="Zebra pattern", description="plain words here")
         assert found("zebra") == [in_title.number, in_description.number, in_notes.number]
@@ -75,7 +76,7 @@ class TestTickets:
 
     def test_notes_are_searched_only_for_readers_who_may_read_them(self, noise, make_user):
         ticket = factories.ticket(0, title="Mailbox full")
-        services.ticket_note_add(ticket, user=None, text="password is hunter2")
+        ticket_note_add(ticket, user=None, text="password is hunter2")
         cmdb = make_user("cmdb-reader", "CMDB Setup")  # may view tickets, not their notes
         analyst = make_user("reader", "Analyst")
         assert [t.number for t in search_tickets(parse("hunter2"), user=analyst, limit=5)[0]] == [ticket.number]
@@ -87,8 +88,8 @@ class TestTickets:
         ticket = factories.ticket(0, title="Scanner offline")
         services.ticket_update(ticket, user=None, change_reason="retitled", title="Plotter offline")
         assert found("scanner") == [] and found("plotter") == [ticket.number]
-        services.ticket_note_add(ticket, user=None, text="toner ordered")
-        services.ticket_note_add(ticket, user=None, text="toner arrived")
+        ticket_note_add(ticket, user=None, text="toner ordered")
+        ticket_note_add(ticket, user=None, text="toner arrived")
         services.ticket_update(ticket, user=None, change_reason="more detail", description="Paper tray 2")
         assert found("toner tray plotter") == [ticket.number]
         assert index_is_consistent()
@@ -120,7 +121,7 @@ class TestTickets:
     def test_the_queue_search_is_full_text_and_still_finds_callers_and_numbers(self, noise):
         caller = base.person(7, first_name="Ingrid", last_name="Østergård", email="ingrid@example.org")
         ticket = factories.ticket(0, caller=caller, title="VPN drops", description="every hour")
-        services.ticket_note_add(ticket, user=None, text="Router firmware updated")
+        ticket_note_add(ticket, user=None, text="Router firmware updated")
 
         def queue(text):
             return [t.number for t in selectors.ticket_queue(search=text)]

@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from tests import factories as base
 from tests.tickets import factories
-from tickets import services
+from tickets.notes import ticket_note_add
 
 pytestmark = pytest.mark.django_db
 
@@ -108,7 +108,7 @@ def test_query_count_is_constant(client, admin_user, desk, django_assert_num_que
     caller = base.person(9)
     for i in range(30):
         ticket = factories.ticket(10 + i, caller=caller, title=f"Print queue {i}")
-        services.ticket_note_add(ticket, user=None, text="print spooler restarted")
+        ticket_note_add(ticket, user=None, text="print spooler restarted")
     for i in range(12):
         factories.configuration_item(f"printer{i}", instances=[desk["instance"]])
     with django_assert_num_queries(13):

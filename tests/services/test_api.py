@@ -28,6 +28,7 @@ TODAY = dt.date.today()
 class TestTechnicalServiceAPI(APIBattery):
     url = "/api/technical-services/"
     model = TechnicalService
+    list_queries, detail_queries = 3, 2
 
     def make(self, index):
         return sf.technical_service(index, owner_team=factories.team(index))
@@ -42,6 +43,7 @@ class TestTechnicalServiceAPI(APIBattery):
 class TestServiceLevelAPI(APIBattery):
     url = "/api/service-levels/"
     model = ServiceLevel
+    list_queries, detail_queries = 3, 2
 
     def make(self, index):
         return sf.service_level(index)
@@ -56,6 +58,7 @@ class TestServiceLevelAPI(APIBattery):
 class TestCustomerGroupAPI(APIBattery):
     url = "/api/customer-groups/"
     model = CustomerGroup
+    list_queries, detail_queries = 4, 3
 
     def make(self, index):
         group = sf.customer_group(index, primary_contact=factories.person(index))
@@ -74,6 +77,7 @@ class TestCustomerGroupAPI(APIBattery):
 class TestMembershipAPI(APIBattery):
     url = "/api/memberships/"
     model = Membership
+    list_queries, detail_queries = 3, 2
 
     def make(self, index):
         return sf.membership(sf.customer_group(index), factories.person(index))
@@ -88,6 +92,7 @@ class TestMembershipAPI(APIBattery):
 class TestServiceInstanceAPI(APIBattery):
     url = "/api/service-instances/"
     model = ServiceInstance
+    list_queries, detail_queries = 3, 2
 
     def make(self, index):
         return sf.agreement(index, owner_team=factories.team(index), owner=factories.person(2000 + index))
@@ -106,6 +111,7 @@ class TestServiceInstanceAPI(APIBattery):
 class TestConfigurationItemAPI(APIBattery):
     url = "/api/configuration-items/"
     model = ConfigurationItem
+    list_queries, detail_queries = 4, 3
 
     def make(self, index):
         return sf.configuration_item(
@@ -122,6 +128,7 @@ class TestConfigurationItemAPI(APIBattery):
 class TestTimeframeAPI(APIBattery):
     url = "/api/timeframes/"
     model = Timeframe
+    list_queries, detail_queries = 3, 2
 
     def make(self, index):
         return sf.timeframe(sf.service_instance(index), index)
@@ -143,6 +150,7 @@ class TestTimeframeAPI(APIBattery):
 class TestTaskAPI(APIBattery):
     url = "/api/tasks/"
     model = Task
+    list_queries, detail_queries = 3, 2
 
     def make(self, index):
         return sf.task(sf.service_instance(index), index, team=factories.team(index))

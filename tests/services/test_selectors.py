@@ -112,13 +112,14 @@ class TestActiveTimeframes:
         self.instance = instance
         return sf.timeframe(instance, name=f"{start:%m-%d}", start=start, end=end, **fields)
 
+    def active(self, at=None):
+        return selectors.active_timeframes(self.instance.timeframes.all(), at=at)
+
     def test_one_off_timeframe_active_only_within_its_dates(self):
         timeframe = self.make(dt.datetime(2026, 3, 1, tzinfo=UTC), dt.datetime(2026, 3, 8, tzinfo=UTC))
-        assert selectors.instance_active_timeframes(self.instance, at=dt.datetime(2026, 3, 4, tzinfo=UTC)) == [
-            timeframe
-        ]
-        assert selectors.instance_active_timeframes(self.instance, at=dt.datetime(2027, 3, 4, tzinfo=UTC)) == []
-        assert selectors.instance_active_timeframes(self.instance, at=dt.datetime(2026, 3, 8, tzinfo=UTC)) == []
+        assert self.active(at=dt.datetime(2026, 3, 4, tzinfo=UTC)) == [timeframe]
+        assert self.active(at=dt.datetime(2027, 3, 4, tzinfo=UTC)) == []
+        assert self.active(at=dt.datetime(2026, 3, 8, tzinfo=UTC)) == []
 
     def test_yearly_timeframe_recurs_including_across_new_year(self):
         registration = self.make(
@@ -127,20 +128,19 @@ class TestActiveTimeframes:
         year_end = self.make(
             dt.datetime(2024, 12, 28, tzinfo=UTC), dt.datetime(2025, 1, 3, tzinfo=UTC), recurs_yearly=True
         )
-        at = selectors.instance_active_timeframes
-        assert at(self.instance, at=dt.datetime(2030, 8, 30, tzinfo=UTC)) == [registration]
-        assert at(self.instance, at=dt.datetime(2031, 1, 2, tzinfo=UTC)) == [year_end]
-        assert at(self.instance, at=dt.datetime(2030, 12, 30, tzinfo=UTC)) == [year_end]
-        assert at(self.instance, at=dt.datetime(2030, 10, 1, tzinfo=UTC)) == []
+        assert self.active(at=dt.datetime(2030, 8, 30, tzinfo=UTC)) == [registration]
+        assert self.active(at=dt.datetime(2031, 1, 2, tzinfo=UTC)) == [year_end]
+        assert self.active(at=dt.datetime(2030, 12, 30, tzinfo=UTC)) == [year_end]
+        assert self.active(at=dt.datetime(2030, 10, 1, tzinfo=UTC)) == []
         # Before the first occurrence the recurrence still applies: the dates are what matters.
-        assert at(self.instance, at=dt.datetime(2023, 8, 30, tzinfo=UTC)) == [registration]
+        assert self.active(at=dt.datetime(2023, 8, 30, tzinfo=UTC)) == [registration]
 
     def test_yearly_timeframe_on_29_february(self):
         leap = self.make(dt.datetime(2024, 2, 29, tzinfo=UTC), dt.datetime(2024, 3, 2, tzinfo=UTC), recurs_yearly=True)
-        assert selectors.instance_active_timeframes(self.instance, at=dt.datetime(2025, 3, 1, tzinfo=UTC)) == [leap]
+        assert self.active(at=dt.datetime(2025, 3, 1, tzinfo=UTC)) == [leap]
 
     def test_active_now_by_default(self):
         now = timezone.now()
         current = self.make(now - dt.timedelta(hours=1), now + dt.timedelta(hours=1))
         self.make(now + dt.timedelta(days=3), now + dt.timedelta(days=4))
-        assert selectors.instance_active_timeframes(self.instance) == [current]
+        assert self.active() == [current]

@@ -10,6 +10,7 @@ from tests.tickets import factories
 from tickets import services
 from tickets.choices import Level
 from tickets.models import PriorityMatrixCell, Ticket
+from tickets.notes import ticket_note_add
 
 pytestmark = pytest.mark.django_db
 
@@ -96,7 +97,7 @@ class TestTicketAdmin:
 
     def test_change_goes_through_the_service_with_the_reason(self, admin_client, admin_user):
         ticket = factories.ticket(0)
-        services.ticket_note_add(ticket, user=None, text="Rang the caller")  # the notes inline is read-only
+        ticket_note_add(ticket, user=None, text="Rang the caller")  # the notes inline is read-only
         url = reverse("admin:tickets_ticket_change", args=[ticket.pk])
         assert "Rang the caller" in admin_client.get(url).content.decode()
         data = {

@@ -12,6 +12,7 @@ from tests.tickets import factories
 from tickets import services
 from tickets.choices import Status
 from tickets.models import Ticket, TicketNote
+from tickets.notes import ticket_call_note_add
 
 pytestmark = pytest.mark.django_db
 
@@ -26,7 +27,7 @@ def close(ticket):
 def test_the_call_becomes_an_internal_note_the_response_and_one_history_row(analyst_user):
     ticket = factories.ticket(0)
     rows = history_of(ticket).count()
-    note = services.ticket_call_note_add(ticket, user=analyst_user, text="  Still jams on tray 2 \n", source="email")
+    note = ticket_call_note_add(ticket, user=analyst_user, text="  Still jams on tray 2 \n", source="email")
     assert (note.ticket, note.author, note.public) == (ticket, analyst_user, False)
     assert note.text == "Further call (email): Still jams on tray 2"
     ticket.refresh_from_db()
@@ -42,7 +43,7 @@ def test_an_empty_description_is_refused_and_changes_nothing(analyst_user, text)
     ticket = factories.ticket(0)
     rows = history_of(ticket).count()
     with pytest.raises(ValidationError) as refused:
-        services.ticket_call_note_add(ticket, user=analyst_user, text=text)
+        ticket_call_note_add(ticket, user=analyst_user, text=text)
     assert "description" in refused.value.message_dict
     assert TicketNote.objects.count() == 0 and history_of(ticket).count() == rows
 
@@ -52,7 +53,7 @@ def test_a_closed_ticket_is_refused_and_changes_nothing(analyst_user):
     close(ticket)
     notes, rows = TicketNote.objects.count(), history_of(ticket).count()
     with pytest.raises(ConflictError) as refused:
-        services.ticket_call_note_add(ticket, user=analyst_user, text="It broke again")
+        ticket_call_note_add(ticket, user=analyst_user, text="It broke again")
     assert "Closed" in refused.value.message and "log a new ticket" in refused.value.message
     assert TicketNote.objects.count() == notes and history_of(ticket).count() == rows
 

@@ -15,6 +15,7 @@ from tests.tickets import factories
 from tickets import clock, services
 from tickets.choices import DueState, Level, Status
 from tickets.models import Breach, Ticket
+from tickets.notes import ticket_note_add
 
 pytestmark = pytest.mark.django_db
 
@@ -128,10 +129,10 @@ def test_resolving_and_reopening_restarts_the_resolution_clock_where_it_stopped(
 
 def test_what_a_rule_does_is_not_the_response_but_an_analysts_note_is(bronze, analyst):
     ticket = log(bronze, at(0, 9))
-    services.ticket_note_add(ticket, user=None, text="imported", at=at(0, 9, 10))
+    ticket_note_add(ticket, user=None, text="imported", at=at(0, 9, 10))
     ticket.refresh_from_db()
     assert ticket.first_response_at is None
-    services.ticket_note_add(ticket, user=analyst, text="Calling back", at=at(0, 9, 30))
+    ticket_note_add(ticket, user=analyst, text="Calling back", at=at(0, 9, 30))
     ticket.refresh_from_db()
     assert ticket.first_response_at == at(0, 9, 30)
     assert ticket.response_seconds == 30 * 60

@@ -13,8 +13,8 @@ from services import services as svc
 from tests import factories as base
 from tests.conftest import PASSWORD
 from tests.tickets import factories
-from tickets import services
 from tickets.models import Ticket, TicketNote
+from tickets.notes import ticket_note_add
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -203,7 +203,7 @@ def test_the_ticket_page_acts_in_place_and_keeps_the_scroll_position(desk, live_
     page = desk
     printer = executive["printer"]
     for i in range(12):
-        services.ticket_note_add(printer, user=None, text=f"Earlier note {i}\nwith a second line")
+        ticket_note_add(printer, user=None, text=f"Earlier note {i}\nwith a second line")
     page.goto(f"{live_server.url}{printer.get_absolute_url()}")
     page.evaluate("window.__samePage = true")
     page.locator("#id_text").scroll_into_view_if_needed()
@@ -254,7 +254,7 @@ def test_anchors_are_not_hidden_under_the_sticky_header(desk, live_server, execu
     page = desk
     printer = executive["printer"]
     for i in range(10):
-        services.ticket_note_add(printer, user=None, text=f"note {i}\n\n\nlong")
+        ticket_note_add(printer, user=None, text=f"note {i}\n\n\nlong")
     for width in (1280, 390):
         page.set_viewport_size({"width": width, "height": 700})
         page.goto(f"{live_server.url}{printer.get_absolute_url()}#notes")

@@ -17,6 +17,7 @@ from tests.tickets import factories
 from tickets import selectors, services
 from tickets.choices import Level, Status, TicketType
 from tickets.models import QueuePreference, Ticket
+from tickets.notes import ticket_note_add
 
 pytestmark = pytest.mark.django_db
 
@@ -63,7 +64,7 @@ class TestDueOrder:
         instance = factories.instance("Email", level=factories.service_level())
         now = timezone.now()
         answered = factories.ticket(0, service_instance=instance, opened_at=now - dt.timedelta(minutes=30))
-        services.ticket_note_add(answered, user=analyst_user, text="Called back", public=True)
+        ticket_note_add(answered, user=analyst_user, text="Called back", public=True)
         unanswered = factories.ticket(1, service_instance=instance, opened_at=now - dt.timedelta(minutes=10))
         assert numbers(queue(analyst_client, scope="all", sort="due")) == [unanswered.number, answered.number]
 

@@ -12,6 +12,7 @@ from tickets import services
 from tickets.choices import ITIL_MATRIX, TRANSITIONS, DueState, Level, Status, TicketType
 from tickets.hooks import workflow_hook
 from tickets.models import PriorityMatrixCell, Ticket, TicketCounter
+from tickets.notes import ticket_note_add
 
 H, M, L = Level.HIGH, Level.MEDIUM, Level.LOW
 
@@ -217,10 +218,10 @@ class TestTicketRules:
 
     def test_the_first_note_by_a_person_is_the_response_not_one_by_the_system(self, admin_user):
         ticket = factories.ticket(0)
-        services.ticket_note_add(ticket, user=None, text="imported worklog", public=False)
+        ticket_note_add(ticket, user=None, text="imported worklog", public=False)
         ticket.refresh_from_db()
         assert ticket.first_response_at is None
-        note = services.ticket_note_add(ticket, user=admin_user, text="Looking into it", public=False)
+        note = ticket_note_add(ticket, user=admin_user, text="Looking into it", public=False)
         ticket.refresh_from_db()
         assert ticket.first_response_at == note.created_at
 

@@ -12,6 +12,7 @@ from tests.tickets import factories
 from tickets import services
 from tickets.choices import Status
 from tickets.models import TicketNote
+from tickets.notes import ticket_note_add
 
 pytestmark = pytest.mark.django_db
 
@@ -108,7 +109,7 @@ def test_the_fragment_costs_the_same_queries_with_few_or_many_notes(analyst_clie
 
     def add(n):
         for i in range(n):
-            services.ticket_note_add(ticket, user=None, text=f"note {i}")
+            ticket_note_add(ticket, user=None, text=f"note {i}")
             services.ticket_update(ticket, user=None, change_reason=f"r{i}", title=f"title {i}")
 
     add(2)

@@ -10,6 +10,7 @@ from tests.tickets import factories
 from tickets import services
 from tickets.choices import Level, Status, TicketType
 from tickets.models import Ticket, TicketNote
+from tickets.notes import ticket_note_add
 
 EXEC_COLOUR = "#B42318"
 
@@ -257,14 +258,14 @@ class TestLogCall:
 class TestTicketPage:
     def test_vip_banner_fields_notes_and_history(self, analyst_client, analyst_user, exec_status):
         ticket = factories.ticket(0, caller=base.person(0, vip_status=exec_status, job_title="CEO"))
-        services.ticket_note_add(ticket, user=analyst_user, text="Spoke to the PA", public=True)
+        ticket_note_add(ticket, user=analyst_user, text="Spoke to the PA", public=True)
         html = analyst_client.get(ticket.get_absolute_url()).content.decode()
         assert 'class="vip-banner"' in html and f"background:{EXEC_COLOUR};color:#ffffff" in html
         assert "Spoke to the PA" in html and "test data" in html and "first response: note" in html
 
     def test_history_shows_times_in_the_pages_format(self, analyst_client, analyst_user):
         ticket = factories.ticket(0)
-        note = services.ticket_note_add(ticket, user=analyst_user, text="Called back", public=True)
+        note = ticket_note_add(ticket, user=analyst_user, text="Called back", public=True)
         html = analyst_client.get(ticket.get_absolute_url()).content.decode()
         when = timezone.localtime(note.created_at).strftime("%Y-%m-%d %H:%M")
         assert f"<strong>first response</strong>: — → {when}</div>" in html
@@ -284,7 +285,7 @@ class TestTicketPage:
 
         def add(n):
             for i in range(n):
-                services.ticket_note_add(ticket, user=None, text=f"note {i}")
+                ticket_note_add(ticket, user=None, text=f"note {i}")
                 services.ticket_update(ticket, user=None, change_reason=f"r{i}", title=f"title {i}")
 
         add(10)
@@ -441,7 +442,7 @@ class TestDueColumn:
         late = factories.ticket(0, service_instance=instance, opened_at=opened)
         unanswered = factories.ticket(1, service_instance=instance, opened_at=opened)
         fresh = factories.ticket(2, service_instance=instance)
-        services.ticket_note_add(late, user=analyst_user, text="Called back", public=True)  # answered 1 h late
+        ticket_note_add(late, user=analyst_user, text="Called back", public=True)  # answered 1 h late
         html = queue(analyst_client, scope="all").content.decode()
         assert (late.due_state, unanswered.due_state, fresh.due_state) == ("breached", "breached", "on_time")
         assert 'title="Response: Breached; resolution: On time">Breached</span>' in html
@@ -452,6 +453,6 @@ class TestDueColumn:
     def test_late_target_reads_late(self, analyst_client, analyst_user):
         instance = factories.instance("Email", level=factories.service_level())
         ticket = factories.ticket(0, service_instance=instance, opened_at=timezone.now() - dt.timedelta(hours=30))
-        services.ticket_note_add(ticket, user=analyst_user, text="On it", public=True)  # responded, but late
+        ticket_note_add(ticket, user=analyst_user, text="On it", public=True)  # responded, but late
         html = queue(analyst_client, scope="all").content.decode()
         assert ">6 h late<" in html and "Response: Breached; resolution: Breached" in html

@@ -1,7 +1,7 @@
 import pytest
 from django.urls import reverse
 
-from people.models import Person, Team
+from people.models import Person
 from tests import factories
 from tests.base import AdminBattery, history_of
 from vip.models import VipStatus
@@ -18,34 +18,6 @@ class TestVipStatusAdmin(AdminBattery):
 
     def admin_change_data(self, obj):
         return {"name": obj.name, "colour": "#00AA00", "description": "changed"}
-
-
-class TestPersonAdmin(AdminBattery):
-    model = Person
-
-    def make(self, index):
-        return factories.person(index)
-
-    def admin_add_data(self):
-        from vip.services import vip_status_get_default
-
-        return {"first_name": "Ada", "last_name": "L", "vip_status": vip_status_get_default().pk, "active": "on"}
-
-    def admin_change_data(self, obj):
-        return {"first_name": obj.first_name, "last_name": "Changed", "vip_status": obj.vip_status_id, "active": "on"}
-
-
-class TestTeamAdmin(AdminBattery):
-    model = Team
-
-    def make(self, index):
-        return factories.team(index)
-
-    def admin_add_data(self):
-        return {"name": "NOC", "active": "on"}
-
-    def admin_change_data(self, obj):
-        return {"name": obj.name, "description": "d", "active": "on"}
 
 
 @pytest.mark.django_db

@@ -9,6 +9,7 @@ from vip.models import VipStatus
 class TestVipStatusAPI(APIBattery):
     url = "/api/vip-statuses/"
     model = VipStatus
+    list_queries, detail_queries = 3, 2
 
     def make(self, index):
         return factories.vip_status(name=f"Level {index}", colour="#112233")

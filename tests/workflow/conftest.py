@@ -31,3 +31,9 @@ def log_ticket():
         return ticket_factories.ticket(caller=caller, **fields)
 
     return log
+
+
+@pytest.fixture
+def admin_client(client, admin_user):
+    client.force_login(admin_user)
+    return client

@@ -20,6 +20,7 @@ pytestmark = pytest.mark.django_db
 class TestRuleAPI(APIBattery):
     url = URL
     model = Rule
+    list_queries, detail_queries = 6, 5
     query_sizes = (5, 30)
 
     def make(self, index: int):

@@ -35,11 +35,8 @@ def sign_in(page, user):
     page.locator("input[type=submit], button[type=submit]").first.click()
 
 
-def test_rule_built_simulated_turned_on_and_ticket_says_why(page, live_server, admin_user, analyst_user, victoria):
-    earlier = ticket_factories.ticket(caller=victoria, title="Earlier call")
-    assert earlier.priority == 3
-
-    # The admin builds the rule, switched off.
+def build_the_rule_switched_off(page, live_server, admin_user) -> Rule:
+    """The admin builds the rule in the admin's add form; a new rule starts switched off."""
     page.set_viewport_size({"width": 1360, "height": 900})
     page.goto(f"{live_server.url}/admin/login/?next=/admin/workflow/rule/add/")
     sign_in(page, admin_user)
@@ -55,6 +52,14 @@ def test_rule_built_simulated_turned_on_and_ticket_says_why(page, live_server, a
     expect(page.locator(".messagelist")).to_contain_text(RULE)
     made = Rule.objects.get(name=RULE)
     assert not made.active
+    return made
+
+
+def test_rule_built_simulated_turned_on_and_ticket_says_why(page, live_server, admin_user, analyst_user, victoria):
+    earlier = ticket_factories.ticket(caller=victoria, title="Earlier call")
+    assert earlier.priority == 3
+
+    made = build_the_rule_switched_off(page, live_server, admin_user)
 
     # Simulate it on the earlier ticket, as if it were on: it matches and would set P1; nothing is saved.
     page.click("text=Simulate")

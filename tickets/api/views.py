@@ -35,6 +35,7 @@ from tickets.api.serializers import (
 )
 from tickets.choices import OPEN_STATUSES, PRIORITY_CHOICES, DueState, Status, TicketType
 from tickets.models import Ticket, TicketNote, TicketRequestKey
+from tickets.notes import ticket_note_add
 
 NUMBER_PARAMETER = OpenApiParameter(
     "number",
@@ -232,7 +233,7 @@ class TicketViewSet(AuditedModelViewSet):
         body = TicketNoteSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         try:
-            note = services.ticket_note_add(ticket, user=request.user, **body.validated_data)
+            note = ticket_note_add(ticket, user=request.user, **body.validated_data)
         except DjangoValidationError as error:
             raise as_drf_error(error) from error
         return Response(TicketNoteSerializer(note).data, status=status.HTTP_201_CREATED)

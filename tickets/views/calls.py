@@ -29,6 +29,7 @@ from tickets.forms import (
     apply_service_errors,
 )
 from tickets.models import Ticket
+from tickets.notes import ticket_call_note_add
 from vip.visibility import visible_status
 
 
@@ -197,7 +198,7 @@ class CallNoteView(LoginRequiredMixin, PermissionRequiredMixin, View):
             field, errors = next(iter(form.errors.items()))
             return self.refuse(field, " ".join(errors), 400)
         try:
-            services.ticket_call_note_add(
+            ticket_call_note_add(
                 ticket,
                 user=request.user,
                 text=form.cleaned_data["description"],

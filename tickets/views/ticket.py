@@ -25,6 +25,7 @@ from tickets.forms import (
     apply_service_errors,
 )
 from tickets.models import Ticket
+from tickets.notes import ticket_note_add
 
 
 # -- the ticket page --------------------------------------------------------------------------------------------
@@ -199,7 +200,7 @@ class NoteView(TicketActionView):
         form = NoteForm(request.POST)
         if not form.is_valid():
             return self.render_errors(note_form=form)
-        services.ticket_note_add(ticket, user=request.user, **form.cleaned_data)
+        ticket_note_add(ticket, user=request.user, **form.cleaned_data)
         messages.success(request, "Note added.")
         return self.done(anchor="#notes")
 

@@ -135,6 +135,21 @@ class Command(BaseCommand):
             f"{options['runs']} runs per case after {options['warmup']} warm-up runs"
         )
         self.stdout.write(f"{'':58} {'median':>8} {'p90':>8} {'p95':>8} {'q':>4}  (ms, queries)")
+        results, subjects = self._measure_all(options, scale)
+        report["rows"] = [r.__dict__ for r in results]
+        if options["load_seconds"] > 0:
+            report["load"] = self._load(options, subjects)
+        path = Path(options["json"])
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(report, indent=2, default=str) + "\n")
+        if options["markdown"]:
+            from bench.report import markdown
+
+            self.stdout.write(markdown(report))
+        misses = [r.name for r in results if r.status in ("MISS", "ERROR")]
+        self.stdout.write(f"Written {path}. " + (f"Missed or failed: {len(misses)}" if misses else "All targets met."))
+
+    def _measure_all(self, options: dict, scale: int) -> tuple[list, Subjects]:
         results = []
         with override_settings(DEBUG=False):
             subjects = Subjects(full=not scale)
@@ -154,36 +169,28 @@ class Command(BaseCommand):
                 result = due_time_throughput(runs=options["engine_runs"])
                 results.append(result)
                 self._row(result)
-        report["rows"] = [r.__dict__ for r in results]
-        if options["load_seconds"] > 0:
-            from bench.load import run_load
+        return results, subjects
 
-            self.stdout.write(f"Load: gunicorn, 2 workers, concurrency {options['concurrency']}, ...")
-            load = run_load(
-                user=subjects.user,
-                token=subjects.token,
-                seconds=options["load_seconds"],
-                concurrency=options["concurrency"],
-            )
-            report["load"] = load
-            for t in load["targets"]:
-                self.stdout.write(
-                    f"  {t['name']:<40} median {_fmt(t['median_ms'])} ms  p99 {_fmt(t['p99_ms'])} ms  "
-                    f"{_fmt(t['rps'])} req/s  errors {t['errors']}"
-                )
+    def _load(self, options: dict, subjects: Subjects) -> dict:
+        from bench.load import run_load
+
+        self.stdout.write(f"Load: gunicorn, 2 workers, concurrency {options['concurrency']}, ...")
+        load = run_load(
+            user=subjects.user,
+            token=subjects.token,
+            seconds=options["load_seconds"],
+            concurrency=options["concurrency"],
+        )
+        for t in load["targets"]:
             self.stdout.write(
-                f"  workers' memory (MB, peak): {load['max_worker_rss_mb']}  total {load['total_rps']} req/s  "
-                f"-> {load['status']}"
+                f"  {t['name']:<40} median {_fmt(t['median_ms'])} ms  p99 {_fmt(t['p99_ms'])} ms  "
+                f"{_fmt(t['rps'])} req/s  errors {t['errors']}"
             )
-        path = Path(options["json"])
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps(report, indent=2, default=str) + "\n")
-        if options["markdown"]:
-            from bench.report import markdown
-
-            self.stdout.write(markdown(report))
-        misses = [r.name for r in results if r.status in ("MISS", "ERROR")]
-        self.stdout.write(f"Written {path}. " + (f"Missed or failed: {len(misses)}" if misses else "All targets met."))
+        self.stdout.write(
+            f"  workers' memory (MB, peak): {load['max_worker_rss_mb']}  total {load['total_rps']} req/s  "
+            f"-> {load['status']}"
+        )
+        return load
 
     def _scale_data(self, size: int) -> None:
         """Migrates, then seeds `size` tickets into an empty database or checks that the scale data has that size."""
