@@ -38,7 +38,8 @@ from services.models import (
 )
 from tickets.models import Ticket, TicketNote
 from vip.models import VipStatus
-from vip.services import vip_status_create, vip_status_get_default, vip_status_update
+from vip.selectors import vip_status_get_default
+from vip.services import vip_status_create, vip_status_update
 
 BATCH = 2000
 # People per department; ten departments make one faculty (a group of groups): 2,000 effective members at full size.

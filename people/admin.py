@@ -3,7 +3,7 @@ from django.contrib import admin
 from itsm.admin import AuditedAdmin
 from people import services
 from people.models import Person, Team
-from vip.services import vip_status_get_default
+from vip.selectors import vip_status_get_default
 
 
 @admin.register(Person)

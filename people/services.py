@@ -9,7 +9,7 @@ from django.db import transaction
 
 from itsm.services import record_create, record_delete, record_update
 from people.models import Person, Team
-from vip.services import vip_status_get_default
+from vip.selectors import vip_status_get_default
 
 GRANT_VIP_STATUS = "people.grant_vip_status"
 GRANT_REFUSED = (

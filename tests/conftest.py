@@ -11,7 +11,7 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from itsm.roles import ANALYST, CMDB_SETUP, INTEGRATION, SERVICE_LEVEL_MANAGER, sync_roles
-from vip.services import vip_status_get_default
+from vip.selectors import vip_status_get_default
 
 PASSWORD = "test-pass-123"
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")

@@ -21,7 +21,6 @@ PREFIXES: dict[str, str] = {
     TicketType.PROBLEM: "PRB",
     TicketType.CHANGE: "CHG",
 }
-TYPE_BY_PREFIX: dict[str, str] = {prefix: ticket_type for ticket_type, prefix in PREFIXES.items()}
 NUMBER_DIGITS = 6
 
 
@@ -37,8 +36,6 @@ class Level(models.TextChoices):
     MEDIUM = "medium", "Medium"
     LOW = "low", "Low"
 
-
-LEVEL_ORDER = [Level.HIGH, Level.MEDIUM, Level.LOW]
 
 # The standard ITIL 3x3 matrix; the admin may change the cells (PriorityMatrixCell), these are the defaults.
 ITIL_MATRIX: dict[tuple[str, str], int] = {

@@ -10,6 +10,7 @@ from itsm.admin import AuditedAdmin, ChangeReasonForm
 from itsm.services import ConflictError
 from vip import services
 from vip.models import VipStatus, close_system_colours
+from vip.selectors import vip_status_get_default
 
 RENAME_DEFAULT_WARNING = (
     "'%(old)s' is the default VIP status: renaming it is not recommended, because people without another status "
@@ -166,7 +167,7 @@ class VipStatusAdmin(AuditedAdmin):
         extra_context = dict(extra_context or {})
         if status is not None:
             extra_context["holder_count"] = services.vip_status_holder_count(status)
-            extra_context["default_status"] = services.vip_status_get_default()
+            extra_context["default_status"] = vip_status_get_default()
         return super().delete_view(request, object_id, extra_context)
 
     def get_deleted_objects(self, objs, request):

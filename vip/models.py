@@ -3,6 +3,8 @@ from django.db import models
 from django.db.models.functions import Lower
 from simple_history.models import HistoricalRecords
 
+from vip.selectors import vip_status_get_default
+
 
 class VipStatusQuerySet(models.QuerySet):
     def ordered(self):
@@ -123,6 +125,4 @@ def close_system_colours(hex_colour: str) -> list[str]:
 
 def default_vip_status_id() -> int:
     """Field default for Person.vip_status: the default status, recreated when a flushed test database lost it."""
-    from vip.services import vip_status_get_default
-
     return vip_status_get_default().pk

@@ -1,5 +1,6 @@
 from vip import services
 from vip.models import VipStatus
+from vip.selectors import vip_status_get_default
 
 DEMO_STATUSES = [
     (
@@ -19,7 +20,7 @@ DEMO_STATUSES = [
 
 
 def seed(*, user, out) -> None:
-    default = services.vip_status_get_default()
+    default = vip_status_get_default()
     if default.show_on_tickets:
         services.vip_status_update(default, user=user, change_reason="Demo data", show_on_tickets=False)
     for name, colour, shown, description in DEMO_STATUSES:

@@ -13,8 +13,7 @@ from itsm import positions
 from itsm.audit import clean_reason, mark
 from itsm.services import ConflictError, record_delete
 from vip.models import VipStatus
-
-DEFAULT_NAME = "Standard"
+from vip.selectors import lock_all_statuses
 
 
 @dataclass(frozen=True)
@@ -55,31 +54,6 @@ def vip_status_holder_count(status: VipStatus) -> int:
     return sum(h.model._default_manager.filter(**{h.field: status}).count() for h in _holders)
 
 
-def _lock_all() -> list[VipStatus]:
-    """Locks every status, always in primary-key order, so concurrent writers queue instead of deadlocking."""
-    list(VipStatus.objects.select_for_update().order_by("pk").values_list("pk", flat=True))
-    return list(VipStatus.objects.order_by("position", "pk"))
-
-
-def vip_status_get_default() -> VipStatus:
-    status = VipStatus.objects.filter(is_default=True).first()
-    if status is not None:
-        return status
-    # Only reachable on a database flushed by a test: recreate the default the first migration made.
-    with transaction.atomic():
-        statuses = _lock_all()
-        status = next((s for s in statuses if s.is_default), None)
-        if status is None:
-            status = next((s for s in statuses if s.name.lower() == DEFAULT_NAME.lower()), None)
-            if status is None:
-                status = VipStatus(name=DEFAULT_NAME, colour="#6E7781", show_on_tickets=False)
-                status.position = len(statuses) + 1
-            status.is_default = True
-            mark(status, user=None, reason="Default VIP status restored")
-            status.save()
-        return status
-
-
 def _unset_other_defaults(keep: VipStatus, *, user: Any, reason: str) -> None:
     for other in VipStatus.objects.filter(is_default=True).exclude(pk=keep.pk):
         other.is_default = False
@@ -100,7 +74,7 @@ def _check_fields(fields: dict[str, Any]) -> None:
 def vip_status_create(*, user: Any, change_reason: str | None, **fields: Any) -> VipStatus:
     reason = clean_reason(change_reason)
     _check_fields(fields)
-    statuses = _lock_all()
+    statuses = lock_all_statuses()
     status = VipStatus(**fields)
     status.position = len(statuses) + 1
     if not any(s.is_default for s in statuses):
@@ -118,7 +92,7 @@ def vip_status_create(*, user: Any, change_reason: str | None, **fields: Any) ->
 def vip_status_update(status: VipStatus, *, user: Any, change_reason: str | None, **fields: Any) -> VipStatus:
     reason = clean_reason(change_reason)
     _check_fields(fields)
-    _lock_all()
+    lock_all_statuses()
     current = VipStatus.objects.get(pk=status.pk)
     if current.is_default and fields.get("is_default") is False:
         raise ValidationError(
@@ -145,7 +119,7 @@ def vip_status_update(status: VipStatus, *, user: Any, change_reason: str | None
 @transaction.atomic
 def vip_status_move(status: VipStatus, *, position: int, user: Any, change_reason: str | None = None) -> VipStatus:
     """Moves a status to `position` (1 = top); the others shift, positions stay 1..N."""
-    statuses = _lock_all()
+    statuses = lock_all_statuses()
     if not 1 <= position <= len(statuses):
         raise ValidationError(
             {"position": ValidationError(f"Choose a position from 1 to {len(statuses)}.", code="conflict")}
@@ -173,7 +147,7 @@ def vip_status_delete(status: VipStatus, *, user: Any, change_reason: str | None
     Returns how many holders moved. The default status cannot be deleted.
     """
     reason = clean_reason(change_reason)
-    statuses = _lock_all()
+    statuses = lock_all_statuses()
     current = next((s for s in statuses if s.pk == status.pk), None)
     if current is None:
         return 0
@@ -207,7 +181,6 @@ __all__ = [
     "register_holder",
     "vip_status_create",
     "vip_status_delete",
-    "vip_status_get_default",
     "vip_status_holder_count",
     "vip_status_move",
     "vip_status_move_by",

@@ -3,7 +3,7 @@
 from people.models import Person, Team
 from tests import factories
 from tests.base import AdminBattery
-from vip.services import vip_status_get_default
+from vip.selectors import vip_status_get_default
 
 
 class TestPersonAdmin(AdminBattery):

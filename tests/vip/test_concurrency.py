@@ -20,6 +20,7 @@ from django.db import connection, connections
 from tests.base import history_of
 from vip import services
 from vip.models import VipStatus
+from vip.selectors import vip_status_get_default
 
 MOVES_PER_THREAD = 50
 THREAD_TIMEOUT = 120
@@ -59,7 +60,7 @@ def run_in_threads(*targets: Callable[[], None]) -> None:
 
 def make_statuses(count: int) -> list[int]:
     """The default (recreated lazily: transactional tests flush the migration's row) plus count - 1 more."""
-    default = services.vip_status_get_default()
+    default = vip_status_get_default()
     others = [
         services.vip_status_create(user=None, change_reason="test data", name=f"Level {i}").pk for i in range(1, count)
     ]

@@ -7,6 +7,7 @@ from tests import factories
 from tests.base import history_of
 from vip import services
 from vip.models import VipStatus, contrast_text_colour
+from vip.selectors import vip_status_get_default
 
 
 def positions():
@@ -51,7 +52,7 @@ class TestDefault:
 
     def test_default_recreated_when_flushed(self, db):
         VipStatus.objects.all().delete()
-        status = services.vip_status_get_default()
+        status = vip_status_get_default()
         assert status.is_default and status.name == "Standard"
 
 
