@@ -112,8 +112,8 @@ def test_the_column_picker_works_from_the_keyboard(open_queue):
     expect(page.locator("#queue-table thead")).not_to_contain_text("Service instance")  # remembered
 
 
-def test_the_instance_filter_is_a_type_ahead_used_from_the_keyboard(open_queue, live_server):
-    page, first, second, email = open_queue
+def test_the_instance_filter_is_a_type_ahead_used_from_the_keyboard(open_queue):
+    page, _first, second, email = open_queue
     printing = factories.instance("Printing", group=email.customer_group)
     services.ticket_update(second, user=None, change_reason="test data", service_instance=printing)
     box = page.get_by_role("combobox", name="Instance")
