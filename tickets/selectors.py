@@ -8,9 +8,9 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import connection
-from django.db.models import Case, Count, F, IntegerField, Max, Q, QuerySet, Subquery, Value, When
-from django.db.models.functions import Coalesce
+from django.db import connection, connections
+from django.db.models import Case, F, IntegerField, Max, Q, QuerySet, Value, When
+from django.db.models.sql.where import WhereNode
 from django.utils import timezone
 
 from itsm.fulltext import parse
@@ -90,13 +90,21 @@ class QueueQuerySet(TicketQuerySet):
         return list(self.query.order_by) == QUEUE_ORDER
 
     def _priority_counts(self, stop: int) -> list[tuple[int, int]]:
-        """[(priority, tickets)] for the priorities up to the one holding row `stop - 1`, in one query: that edge is
-        found by skipping `stop - 1` entries of a priority index, so a first page counts priority 1 only, not
-        100,000 rows (the paginator's own COUNT(*) needs no grouping and stays cheap)."""
-        edge = QuerySet.__getitem__(self.order_by("priority").values("priority"), slice(stop - 1, stop))
-        bounded = self.filter(priority__lte=Coalesce(Subquery(edge), Value(max(PRIORITY_LABELS))))
-        grouped = bounded.order_by().values_list("priority").annotate(rows=Count("pk")).values_list("priority", "rows")
-        return sorted(grouped)
+        """[(priority, tickets)] for every priority, each counted up to `stop` only, in one query: enough to know
+        which priorities rows `start`..`stop - 1` fall in (once the running total reaches `stop`, later priorities
+        are not on the page), and each count reads at most `stop` entries of the status-and-priority index, so a
+        first page costs 5 x 25 entries, not the 100,000 open tickets. (Finding the edge priority by skipping
+        `stop - 1` entries of a priority index instead read past every closed ticket on PostgreSQL: 200 ms.)"""
+        parts, params = [], []
+        for priority in sorted(PRIORITY_LABELS):
+            capped = QuerySet.__getitem__(self.filter(priority=priority).order_by().values("pk"), slice(0, stop))
+            sql, more = capped.query.sql_with_params()
+            parts.append(f"(SELECT COUNT(*) FROM ({sql}) p{priority})")
+            params.extend(more)
+        with connections[self.db].cursor() as cursor:
+            cursor.execute(f"SELECT {', '.join(parts)}", params)
+            counts = cursor.fetchone()
+        return [(priority, count) for priority, count in zip(sorted(PRIORITY_LABELS), counts, strict=True) if count]
 
     def count(self) -> int:
         total = super().count()
@@ -133,7 +141,13 @@ class QueueQuerySet(TicketQuerySet):
     def _rows(self, ids: list[int]) -> list[Ticket]:
         if not ids:
             return []
-        rows = {ticket.pk: ticket for ticket in QuerySet.__getitem__(self.filter(pk__in=ids).order_by(), slice(None))}
+        # The rows by their keys alone (same related rows and annotations): the filters chose these ids already.
+        # Repeated, they led SQLite to walk every open ticket by an index on the status to find the 25 (11 ms at
+        # 100,000 open tickets) instead of looking them up by key (under 1 ms).
+        by_key = self._chain()
+        by_key.query.where = WhereNode()
+        by_key = by_key.filter(pk__in=ids).order_by()
+        rows = {ticket.pk: ticket for ticket in QuerySet.__getitem__(by_key, slice(None))}
         return [rows[pk] for pk in ids if pk in rows]
 
 
