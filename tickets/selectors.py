@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import connection, connections
-from django.db.models import Case, F, IntegerField, Max, Q, QuerySet, Value, When
+from django.db.models import Case, ExpressionWrapper, F, IntegerField, Max, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.db.models.sql.where import WhereNode
 from django.utils import timezone
 
@@ -49,8 +49,21 @@ def ticket_by_number(term: str) -> Ticket | None:
     return Ticket.objects.filter(number=number).first()
 
 
-_SHOWN_FIRST = Case(
-    When(caller__vip_status__show_on_tickets=True, then=Value(0)), default=Value(1), output_field=IntegerField()
+# QUEUE_ORDER's VIP keys (shown on tickets first, then the status's position) as one number, read by one lookup of
+# the caller per ticket. As a join, PostgreSQL sorted all 100,000 people by status first and then probed tickets
+# caller by caller (70 ms for a first page); as a lookup per ticket it sorts priority 1's tickets alone (20 ms).
+_VIP_STEP = 1_000_000  # more than any position
+_CALLER_VIP_KEY = Subquery(
+    Person.objects.filter(pk=OuterRef("caller_id"))
+    .annotate(
+        key=ExpressionWrapper(
+            Case(When(vip_status__show_on_tickets=True, then=Value(0)), default=Value(_VIP_STEP))
+            + F("vip_status__position"),
+            output_field=IntegerField(),
+        )
+    )
+    .values("key")[:1],
+    output_field=IntegerField(),
 )
 
 
@@ -136,7 +149,7 @@ class QueueQuerySet(TicketQuerySet):
         return self._rows(ids)
 
     def _ids_in_order(self):
-        return self.order_by("priority", _SHOWN_FIRST, *QUEUE_ORDER[2:]).values_list("pk", flat=True)
+        return self.order_by("priority", _CALLER_VIP_KEY, *QUEUE_ORDER[3:]).values_list("pk", flat=True)
 
     def _rows(self, ids: list[int]) -> list[Ticket]:
         if not ids:

@@ -3,6 +3,7 @@ risk tab and its count, the remembered tab, page size and columns, one filterset
 still work), the conditional GET of the live rows, and the capped count."""
 
 import datetime as dt
+import re
 
 import pytest
 from django.db import connection
@@ -251,7 +252,9 @@ class TestCappedCount:
         with CaptureQueriesContext(connection) as ctx:
             response = queue(analyst_client, scope="all", per_page=10)
         counts = [q["sql"] for q in ctx.captured_queries if "COUNT(*)" in q["sql"]]
-        assert counts and all(sql.endswith("LIMIT 6) subquery") for sql in counts), counts  # never a whole COUNT(*)
+        # Never a whole COUNT(*): the totals count up to the cap, the per-priority counts up to the page's end.
+        assert counts and all(sql.endswith(("LIMIT 6) subquery", "LIMIT 10) p5)")) for sql in counts), counts
+        assert all(sql.count("COUNT(*)") == len(re.findall(r"LIMIT \d+\) (subquery|p\d)", sql)) for sql in counts)
         total = response.context["total"]
         assert not total.exact and len(response.context["object_list"]) == 7
         if connection.vendor == "postgresql":
