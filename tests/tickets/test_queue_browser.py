@@ -125,6 +125,11 @@ def test_the_instance_filter_is_a_type_ahead_used_from_the_keyboard(open_queue):
     page.keyboard.type("ting - " + email.customer_group.name)  # the whole name: that instance
     page.keyboard.press("Enter")
     expect(page).to_have_url(re.compile(rf"[?&]instance={printing.pk}(&|$)"))
+    if SCREENSHOTS:
+        for width in (1280, 390):
+            page.set_viewport_size({"width": width, "height": 900})
+            page.screenshot(path=f"{SCREENSHOTS}/queue_instance_filter_{width}.png", full_page=True)
+        page.set_viewport_size({"width": 1280, "height": 900})
     expect(page.locator("#queue-table tbody tr[data-ticket]")).to_have_count(1)
     expect(page.locator(f"#queue-table tbody tr[data-ticket='{second.pk}']")).to_be_visible()
     expect(box).to_have_value(printing.title)  # the chosen one stays named in its box
