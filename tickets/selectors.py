@@ -264,14 +264,15 @@ class Total:
         return f"about {round(self.value, -3):,}"
 
 
-def capped_total(tickets: QuerySet[Ticket], cap: int | None = None) -> Total:
+def capped_total(tickets: QuerySet[Ticket], cap: int | None = None, *, estimate: bool = True) -> Total:
     """COUNT over at most cap + 1 rows (a LIMIT subquery), so a million tickets cost what 10,001 do; past the cap,
-    PostgreSQL's planner estimate (pg_class.reltuples for the whole table, else EXPLAIN) when it is larger."""
+    PostgreSQL's planner estimate (pg_class.reltuples for the whole table, else EXPLAIN) when it is larger and
+    `estimate` asks for it (a tab's badge says "10,000+" without the extra query)."""
     cap = cap or COUNT_CAP
     counted = QuerySet.count(tickets.order_by().values("pk")[: cap + 1])
     if counted <= cap:
         return Total(counted, exact=True)
-    estimate = planner_estimate(tickets) if connection.vendor == "postgresql" else None
+    estimate = planner_estimate(tickets) if estimate and connection.vendor == "postgresql" else None
     if estimate and estimate > cap:
         return Total(estimate, exact=False, estimated=True)
     return Total(cap + 1, exact=False)

@@ -157,7 +157,7 @@ class QueueView(LoginRequiredMixin, PermissionRequiredMixin, SortableListMixin, 
 
     def at_risk_total(self):
         everyone = self.filterset if self.scope in ("all", "at_risk") else self.base_queryset("all")
-        return selectors.capped_total(everyone.qs.filter(selectors.at_risk()))
+        return selectors.capped_total(everyone.qs.filter(selectors.at_risk()), estimate=False)
 
     # -- the page -----------------------------------------------------------------------------------------------------
     def tab_links(self, at_risk) -> list[dict]:
