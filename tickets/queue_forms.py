@@ -120,7 +120,7 @@ class SavedViewForm(forms.Form):
     )
     query = forms.CharField(required=False, max_length=RAW_QUERY_MAX, widget=forms.HiddenInput)
     team = forms.ModelChoiceField(
-        label="Share with", queryset=Team.objects.none(), required=False, empty_label="only me"
+        label="Share with", queryset=Team.objects.none(), required=False, empty_label="only me", widget=QuickSelect
     )
 
     def __init__(self, *args, share_teams=None, **kwargs):

@@ -19,6 +19,7 @@ from tests.tickets import factories
 from tickets import selectors, services
 from tickets.choices import Level, Status, TicketType
 from tickets.models import QueuePreference, Ticket
+from tickets.views import queue as queue_views
 
 pytestmark = pytest.mark.django_db
 
@@ -86,6 +87,13 @@ class TestAtRisk:
         # Every tab shows the same count, and it follows the other filters, like the tab's rows do.
         other = queue(analyst_client, scope="all", type="request").content.decode()
         assert '>0<span class="sr-only"> breached or due soon</span>' in other
+
+    def test_the_at_risk_badge_says_more_than_its_cap_without_counting_further(
+        self, analyst_client, clocked, monkeypatch
+    ):
+        monkeypatch.setattr(queue_views, "AT_RISK_CAP", 1)  # two tickets are at risk
+        html = queue(analyst_client, scope="all").content.decode()
+        assert '>1+<span class="sr-only"> breached or due soon</span>' in html
 
     def test_breach_and_p1_stay_red_the_vip_badge_sits_by_the_callers_name(self, analyst_client):
         calm = base.vip_status("Executive", colour="#1F4E8C")
@@ -252,8 +260,10 @@ class TestCappedCount:
         with CaptureQueriesContext(connection) as ctx:
             response = queue(analyst_client, scope="all", per_page=10)
         counts = [q["sql"] for q in ctx.captured_queries if "COUNT(*)" in q["sql"]]
-        # Never a whole COUNT(*): the totals count up to the cap, the per-priority counts up to the page's end.
-        assert counts and all(sql.endswith(("LIMIT 6) subquery", "LIMIT 10) p5)")) for sql in counts), counts
+        # Never a whole COUNT(*): the total counts up to the cap, the per-priority counts up to the page's end, the At
+        # risk badge up to its own cap.
+        assert counts and counts[0].endswith("LIMIT 6) subquery"), counts
+        assert any(sql.endswith(f"LIMIT {queue_views.AT_RISK_CAP + 1}) subquery") for sql in counts), counts
         assert all(sql.count("COUNT(*)") == len(re.findall(r"LIMIT \d+\) (subquery|p\d)", sql)) for sql in counts)
         total = response.context["total"]
         assert not total.exact and len(response.context["object_list"]) == 7
