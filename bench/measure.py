@@ -27,6 +27,7 @@ from services.models import CustomerGroup, ServiceInstance
 from services.selectors import effective_members
 from tickets.choices import OPEN_STATUSES, Status
 from tickets.models import Ticket
+from tickets.selectors import VERSION_BUCKET_SECONDS, queue_version
 from vip.models import VipStatus
 from workflow import bench as workflow_bench
 
@@ -78,6 +79,12 @@ class Subjects:
         # When the bench started (ISO 8601): a poll for changes since then finds nothing changed.
         self.started = timezone.now().isoformat()
         self.token = Token.objects.get_or_create(user=self.user)[0].key
+        # The live queue's versions for the next hour (it moves every few minutes even when no ticket changes): a
+        # poll sending them finds the queue unchanged however long the bench runs, as long as nothing is written.
+        now = timezone.now()
+        self.queue_versions = ", ".join(
+            queue_version(now + dt.timedelta(seconds=VERSION_BUCKET_SECONDS * step)) for step in range(13)
+        )
         open_tickets = Ticket.objects.filter(status__in=OPEN_STATUSES, service_instance__isnull=False)
         self.ticket = (
             open_tickets.filter(status=Status.IN_PROGRESS).order_by("-opened_at").first()
@@ -147,9 +154,10 @@ def get_cases(s: Subjects, rows) -> list[Case]:
         client = api if row.api else web
         path = row.path.format_map(context)
         params = {key: str(value).format_map(context) for key, value in row.params.items()}
+        headers = {key: value.format_map(context) for key, value in row.headers.items()}
 
-        def fn(client=client, path=path, params=params):
-            _ok(client.get(path, params))
+        def fn(client=client, path=path, params=params, headers=headers, status=row.status):
+            _ok(client.get(path, params, headers=headers), status)
 
         cases.append(Case(row.name.format_map(context), fn, target_ms=row.target_ms, max_queries=row.max_queries))
     return cases

@@ -13,6 +13,9 @@ from django.http import QueryDict
 from django.utils import timezone
 from django_filters import rest_framework as filters
 
+from itsm.fulltext import parse
+from services.models import CustomerGroup, ServiceInstance
+from services.search import GROUP_INDEX, INSTANCE_INDEX
 from tickets.api.views import TicketFilter, id_filter
 from tickets.choices import OPEN_STATUSES, Status, Target
 from tickets.models import Ticket
@@ -115,3 +118,34 @@ def shown_values(filterset: QueueFilter) -> dict[str, str]:
     shown["vip"] = "1" if cleaned.get("vip") is True else ""
     shown["state"] = shown["state"] or ("" if cleaned.get("status") or cleaned.get("open") is not None else "open")
     return shown
+
+
+# -- the instance and group filters: a type-ahead, not a drop-down of every row --------------------------------------
+# A million tickets come with thousands of instances: a <select> of all of them cost more than the rest of the queue
+# page together. The page names the chosen one only; the type-ahead asks for a few matches at a time.
+SUGGESTIONS = 20
+MAX_PICK_CHARS = 200
+PICKS = {
+    # name in the queue's URL -> (model, full-text index, label column, rows not offered)
+    "instance": (ServiceInstance, INSTANCE_INDEX, "title", Q(status=ServiceInstance.Status.RETIRED)),
+    "group": (CustomerGroup, GROUP_INDEX, "name", Q(pk__in=[])),
+}
+
+
+def pick_suggestions(name: str, text: str) -> list[tuple[int, str]]:
+    """(id, label) of the first SUGGESTIONS instances or groups whose name holds every word of `text` (as prefixes,
+    by the register's full-text index), alphabetically; the first ones of all when `text` has no word. One query."""
+    model, index, label, hidden = PICKS[name]
+    query = parse(text)
+    rows = model.objects.exclude(hidden)
+    found = index.filter(rows, query, only=[label]) if query else rows
+    return list(found.order_by(label, "id").values_list("id", label)[:SUGGESTIONS])
+
+
+def pick_label(name: str, value: str) -> str:
+    """The name of the chosen instance or group (a retired instance too: a bookmark may name one); one query, none
+    when nothing is chosen; empty when there is no such row."""
+    if not value:
+        return ""
+    model, _index, label, _hidden = PICKS[name]
+    return model.objects.filter(pk=value).values_list(label, flat=True).first() or ""

@@ -8,9 +8,9 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import connection
-from django.db.models import Case, Count, F, IntegerField, Max, Q, QuerySet, Subquery, Value, When
-from django.db.models.functions import Coalesce
+from django.db import connection, connections
+from django.db.models import Case, ExpressionWrapper, F, IntegerField, Max, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models.sql.where import WhereNode
 from django.utils import timezone
 
 from itsm.fulltext import parse
@@ -49,8 +49,21 @@ def ticket_by_number(term: str) -> Ticket | None:
     return Ticket.objects.filter(number=number).first()
 
 
-_SHOWN_FIRST = Case(
-    When(caller__vip_status__show_on_tickets=True, then=Value(0)), default=Value(1), output_field=IntegerField()
+# QUEUE_ORDER's VIP keys (shown on tickets first, then the status's position) as one number, read by one lookup of
+# the caller per ticket. As a join, PostgreSQL sorted all 100,000 people by status first and then probed tickets
+# caller by caller (70 ms for a first page); as a lookup per ticket it sorts priority 1's tickets alone (20 ms).
+_VIP_STEP = 1_000_000  # more than any position
+_CALLER_VIP_KEY = Subquery(
+    Person.objects.filter(pk=OuterRef("caller_id"))
+    .annotate(
+        key=ExpressionWrapper(
+            Case(When(vip_status__show_on_tickets=True, then=Value(0)), default=Value(_VIP_STEP))
+            + F("vip_status__position"),
+            output_field=IntegerField(),
+        )
+    )
+    .values("key")[:1],
+    output_field=IntegerField(),
 )
 
 
@@ -90,13 +103,21 @@ class QueueQuerySet(TicketQuerySet):
         return list(self.query.order_by) == QUEUE_ORDER
 
     def _priority_counts(self, stop: int) -> list[tuple[int, int]]:
-        """[(priority, tickets)] for the priorities up to the one holding row `stop - 1`, in one query: that edge is
-        found by skipping `stop - 1` entries of a priority index, so a first page counts priority 1 only, not
-        100,000 rows (the paginator's own COUNT(*) needs no grouping and stays cheap)."""
-        edge = QuerySet.__getitem__(self.order_by("priority").values("priority"), slice(stop - 1, stop))
-        bounded = self.filter(priority__lte=Coalesce(Subquery(edge), Value(max(PRIORITY_LABELS))))
-        grouped = bounded.order_by().values_list("priority").annotate(rows=Count("pk")).values_list("priority", "rows")
-        return sorted(grouped)
+        """[(priority, tickets)] for every priority, each counted up to `stop` only, in one query: enough to know
+        which priorities rows `start`..`stop - 1` fall in (once the running total reaches `stop`, later priorities
+        are not on the page), and each count reads at most `stop` entries of the status-and-priority index, so a
+        first page costs 5 x 25 entries, not the 100,000 open tickets. (Finding the edge priority by skipping
+        `stop - 1` entries of a priority index instead read past every closed ticket on PostgreSQL: 200 ms.)"""
+        parts, params = [], []
+        for priority in sorted(PRIORITY_LABELS):
+            capped = QuerySet.__getitem__(self.filter(priority=priority).order_by().values("pk"), slice(0, stop))
+            sql, more = capped.query.sql_with_params()
+            parts.append(f"(SELECT COUNT(*) FROM ({sql}) p{priority})")
+            params.extend(more)
+        with connections[self.db].cursor() as cursor:
+            cursor.execute(f"SELECT {', '.join(parts)}", params)
+            counts = cursor.fetchone()
+        return [(priority, count) for priority, count in zip(sorted(PRIORITY_LABELS), counts, strict=True) if count]
 
     def count(self) -> int:
         total = super().count()
@@ -128,12 +149,18 @@ class QueueQuerySet(TicketQuerySet):
         return self._rows(ids)
 
     def _ids_in_order(self):
-        return self.order_by("priority", _SHOWN_FIRST, *QUEUE_ORDER[2:]).values_list("pk", flat=True)
+        return self.order_by("priority", _CALLER_VIP_KEY, *QUEUE_ORDER[3:]).values_list("pk", flat=True)
 
     def _rows(self, ids: list[int]) -> list[Ticket]:
         if not ids:
             return []
-        rows = {ticket.pk: ticket for ticket in QuerySet.__getitem__(self.filter(pk__in=ids).order_by(), slice(None))}
+        # The rows by their keys alone (same related rows and annotations): the filters chose these ids already.
+        # Repeated, they led SQLite to walk every open ticket by an index on the status to find the 25 (11 ms at
+        # 100,000 open tickets) instead of looking them up by key (under 1 ms).
+        by_key = self._chain()
+        by_key.query.where = WhereNode()
+        by_key = by_key.filter(pk__in=ids).order_by()
+        rows = {ticket.pk: ticket for ticket in QuerySet.__getitem__(by_key, slice(None))}
         return [rows[pk] for pk in ids if pk in rows]
 
 
@@ -237,14 +264,15 @@ class Total:
         return f"about {round(self.value, -3):,}"
 
 
-def capped_total(tickets: QuerySet[Ticket], cap: int | None = None) -> Total:
+def capped_total(tickets: QuerySet[Ticket], cap: int | None = None, *, estimate: bool = True) -> Total:
     """COUNT over at most cap + 1 rows (a LIMIT subquery), so a million tickets cost what 10,001 do; past the cap,
-    PostgreSQL's planner estimate (pg_class.reltuples for the whole table, else EXPLAIN) when it is larger."""
+    PostgreSQL's planner estimate (pg_class.reltuples for the whole table, else EXPLAIN) when it is larger and
+    `estimate` asks for it (a tab's badge says "10,000+" without the extra query)."""
     cap = cap or COUNT_CAP
     counted = QuerySet.count(tickets.order_by().values("pk")[: cap + 1])
     if counted <= cap:
         return Total(counted, exact=True)
-    estimate = planner_estimate(tickets) if connection.vendor == "postgresql" else None
+    estimate = planner_estimate(tickets) if estimate and connection.vendor == "postgresql" else None
     if estimate and estimate > cap:
         return Total(estimate, exact=False, estimated=True)
     return Total(cap + 1, exact=False)

@@ -6,6 +6,7 @@ app_name = "tickets"
 urlpatterns = [
     path("", queue.QueueView.as_view(), name="queue"),
     path("queue/columns/", queue.QueueColumnsView.as_view(), name="queue_columns"),
+    path("queue/picks/<slug:name>/", queue.QueuePickView.as_view(), name="queue_pick"),
     path("new/", calls.LogCallView.as_view(), name="create"),
     path("callers/", calls.CallerSearchView.as_view(), name="caller_search"),
     path("preview/", calls.CallPreviewView.as_view(), name="call_preview"),

@@ -48,6 +48,8 @@ PAGES = {
     "/tickets/saved-views/": ["query"],
     "/api/saved-views/": ["limit", "offset"],
     "/tickets/callers/": ["q"],
+    "/tickets/queue/picks/instance/": ["q"],
+    "/tickets/queue/picks/group/": ["q"],
     "/people/": ["q", "page", "vip", "active", "sort"],
     "/services/": ["q", "page", "service", "group", "level", "status", "sort"],
     "/services/groups/": ["q", "page", "sort"],

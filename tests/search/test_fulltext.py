@@ -4,6 +4,7 @@ prefixes, accents, words in any order, the same ranking rules, and an index the 
 import pytest
 from django.db import connection
 
+from itsm import fulltext
 from itsm.fulltext import parse
 from people.search import search_people
 from services import services as svc
@@ -19,7 +20,7 @@ pytestmark = pytest.mark.django_db
 
 
 def found(text, **kwargs):
-    rows, _ = search_tickets(parse(text), user=None, limit=50, **kwargs)
+    rows, _ = search_tickets(parse(text), user=None, **{"limit": 50, **kwargs})
     return [t.number for t in rows]
 
 
@@ -117,6 +118,24 @@ class TestTickets:
         past, past_total = search_tickets(parse("badge"), user=None, limit=2, offset=10)
         assert total == 5 and past == [] and past_total == 5
         assert len({t.pk for t in first + second}) == 4 and {t.pk for t in first + second} <= {t.pk for t in tickets}
+
+    def test_the_newest_matches_are_ranked_and_older_ones_follow_newest_first(self, noise, monkeypatch):
+        """A word in thousands of tickets: only the newest RANK_WINDOW are ranked (ranking reads every match), the
+        best of them first; older matches follow by age, and pages join up without a gap or a repeat."""
+        monkeypatch.setattr(fulltext, "RANK_WINDOW", 3)
+        best_but_old = factories.ticket(0, title="Scanner", description="scanner scanner scanner")
+        older = factories.ticket(1, title="Scanner queue", description="long text " * 20)
+        newest = [
+            factories.ticket(2 + i, title="Scanner stuck", description=f"case {i} " + "text " * 20 * (3 - i))
+            for i in range(3)
+        ]
+        ranked = found("scanner")
+        assert ranked[:3] == [newest[2].number, newest[1].number, newest[0].number]  # shortest text ranks best
+        assert ranked[3:] == [older.number, best_but_old.number]  # past the window: newest first
+        pages = [found("scanner", limit=2, offset=offset) for offset in (0, 2, 4)]
+        assert [n for page in pages for n in page] == ranked
+        _, total = search_tickets(parse("scanner"), user=None, limit=2, offset=2)
+        assert total == 5
 
     def test_the_queue_search_is_full_text_and_still_finds_callers_and_numbers(self, noise):
         caller = base.person(7, first_name="Ingrid", last_name="Østergård", email="ingrid@example.org")

@@ -3,6 +3,7 @@ risk tab and its count, the remembered tab, page size and columns, one filterset
 still work), the conditional GET of the live rows, and the capped count."""
 
 import datetime as dt
+import re
 
 import pytest
 from django.db import connection
@@ -12,12 +13,14 @@ from django.urls import reverse
 from django.utils import timezone
 
 from itsm.roles import SERVICE_LEVEL_MANAGER
+from services.models import ServiceInstance
 from tests import factories as base
 from tests.tickets import factories
 from tickets import selectors, services
 from tickets.choices import Level, Status, TicketType
 from tickets.models import QueuePreference, Ticket
 from tickets.notes import ticket_note_add
+from tickets.views import queue as queue_views
 
 pytestmark = pytest.mark.django_db
 
@@ -85,6 +88,13 @@ class TestAtRisk:
         # Every tab shows the same count, and it follows the other filters, like the tab's rows do.
         other = queue(analyst_client, scope="all", type="request").content.decode()
         assert '>0<span class="sr-only"> breached or due soon</span>' in other
+
+    def test_the_at_risk_badge_says_more_than_its_cap_without_counting_further(
+        self, analyst_client, clocked, monkeypatch
+    ):
+        monkeypatch.setattr(queue_views, "AT_RISK_CAP", 1)  # two tickets are at risk
+        html = queue(analyst_client, scope="all").content.decode()
+        assert '>1+<span class="sr-only"> breached or due soon</span>' in html
 
     def test_breach_and_p1_stay_red_the_vip_badge_sits_by_the_callers_name(self, analyst_client):
         calm = base.vip_status("Executive", colour="#1F4E8C")
@@ -251,7 +261,11 @@ class TestCappedCount:
         with CaptureQueriesContext(connection) as ctx:
             response = queue(analyst_client, scope="all", per_page=10)
         counts = [q["sql"] for q in ctx.captured_queries if "COUNT(*)" in q["sql"]]
-        assert counts and all(sql.endswith("LIMIT 6) subquery") for sql in counts), counts  # never a whole COUNT(*)
+        # Never a whole COUNT(*): the total counts up to the cap, the per-priority counts up to the page's end, the At
+        # risk badge up to its own cap.
+        assert counts and counts[0].endswith("LIMIT 6) subquery"), counts
+        assert any(sql.endswith(f"LIMIT {queue_views.AT_RISK_CAP + 1}) subquery") for sql in counts), counts
+        assert all(sql.count("COUNT(*)") == len(re.findall(r"LIMIT \d+\) (subquery|p\d)", sql)) for sql in counts)
         total = response.context["total"]
         assert not total.exact and len(response.context["object_list"]) == 7
         if connection.vendor == "postgresql":
@@ -296,11 +310,58 @@ class TestQueryBudget:
         for i in range(12):
             factories.ticket(i, team=team if i % 2 else None)
         queue(analyst_client, scope="all")  # the first visit reads the preferences into the session
-        # session, user, permissions (2), version, count, ids, rows, at-risk count, instances, groups; the saved-view
-        # tabs, the teams a view may be shared with, and the bulk bar's teams and analysts
-        with django_assert_num_queries(15):
+        # session, user, permissions (2), version, count, ids, rows, at-risk count; the saved-view tabs, the teams a
+        # view may be shared with, and the bulk bar's teams and analysts. The instance and group filters list nothing
+        # (a type-ahead offers them as the analyst types), whatever the number of instances and groups.
+        instances = [factories.instance(f"Service {i}") for i in range(30)]
+        with django_assert_num_queries(13):
             queue(analyst_client, scope="all")
         # "My teams" reads the analyst's teams; the count of the At risk tab then needs a base of its own (no query).
         queue(analyst_client, scope="my_teams")  # choosing a tab is remembered: one write, then none
-        with django_assert_num_queries(16):
+        with django_assert_num_queries(14):
             queue(analyst_client, scope="my_teams")
+        # A chosen instance and group are named in their boxes: one query each.
+        instance = instances[7]
+        factories.ticket(20, service_instance=instance)
+        with django_assert_num_queries(15):
+            html = queue(analyst_client, instance=instance.pk, group=instance.customer_group_id).content.decode()
+        assert f'value="{instance.title}"' in html and f'name="instance" value="{instance.pk}"' in html
+
+
+class TestInstanceAndGroupPicks:
+    """The instance and group filters are a type-ahead: the page lists none of them, the box asks for a few."""
+
+    def picks(self, client, name, q=""):
+        return client.get(reverse("tickets:queue_pick", args=[name]), {"q": q})
+
+    def test_suggestions_hold_every_word_typed_as_a_prefix_and_leave_retired_instances_out(self, analyst_client):
+        finance = factories.customer_group("Finance")
+        mail = factories.instance("Email", group=finance)
+        drive = factories.instance("Shared Drive", group=finance)
+        legal = factories.customer_group("Legal")
+        retired = {"status": ServiceInstance.Status.RETIRED, "end_date": timezone.localdate()}
+        old = factories.instance("Email archive", group=legal, **retired)
+        html = self.picks(analyst_client, "instance", "fin ema").content.decode()
+        assert f'<option value="{mail.title}" data-id="{mail.pk}"></option>' == html
+        assert str(drive.pk) in self.picks(analyst_client, "instance", "").content.decode()
+        assert f'data-id="{old.pk}"' not in self.picks(analyst_client, "instance", "email").content.decode()
+        groups = self.picks(analyst_client, "group", "LEG").content.decode()
+        assert "Legal" in groups and "Finance" not in groups
+
+    def test_at_most_twenty_suggestions_in_one_query(self, analyst_client, django_assert_max_num_queries):
+        group = factories.customer_group("Wide")
+        for i in range(25):
+            factories.instance(f"Service {i:02}", group=group)
+        with django_assert_max_num_queries(5):  # session, user, permissions (2), the suggestions
+            html = self.picks(analyst_client, "instance", "service").content.decode()
+        assert html.count("<option") == 20 and html.index("Service 00") < html.index("Service 19")
+
+    def test_odd_input_and_other_names_never_fail(self, analyst_client):
+        assert self.picks(analyst_client, "instance", '"*) OR x:').status_code == 200
+        assert self.picks(analyst_client, "instance", "é" * 5000).status_code == 200
+        assert self.picks(analyst_client, "team", "x").status_code == 404
+
+    def test_only_those_who_see_the_queue_get_suggestions(self, client, make_user):
+        factories.instance("Email")
+        client.force_login(make_user("nobody"))
+        assert self.picks(client, "instance", "email").status_code == 403

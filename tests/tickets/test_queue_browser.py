@@ -110,3 +110,38 @@ def test_the_column_picker_works_from_the_keyboard(open_queue):
     expect(box).to_be_focused()
     page.reload()
     expect(page.locator("#queue-table thead")).not_to_contain_text("Service instance")  # remembered
+
+
+def test_the_instance_filter_is_a_type_ahead_used_from_the_keyboard(open_queue):
+    page, _first, second, email = open_queue
+    printing = factories.instance("Printing", group=email.customer_group)
+    services.ticket_update(second, user=None, change_reason="test data", service_instance=printing)
+    box = page.get_by_role("combobox", name="Instance")
+    box.focus()
+    page.keyboard.type("prin")  # the suggestions come from the server as the analyst types
+    options = page.locator("#queue-instance-options option")
+    expect(options).to_have_count(1)
+    expect(options.first).to_have_attribute("value", printing.title)
+    page.keyboard.type("ting - " + email.customer_group.name)  # the whole name: that instance
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(re.compile(rf"[?&]instance={printing.pk}(&|$)"))
+    if SCREENSHOTS:
+        for width in (1280, 390):
+            page.set_viewport_size({"width": width, "height": 900})
+            page.screenshot(path=f"{SCREENSHOTS}/queue_instance_filter_{width}.png", full_page=True)
+        page.set_viewport_size({"width": 1280, "height": 900})
+    expect(page.locator("#queue-table tbody tr[data-ticket]")).to_have_count(1)
+    expect(page.locator(f"#queue-table tbody tr[data-ticket='{second.pk}']")).to_be_visible()
+    expect(box).to_have_value(printing.title)  # the chosen one stays named in its box
+
+    box.fill("")  # words that name no instance: refused on the box, the queue stays as it is
+    box.focus()
+    page.keyboard.type("nothing like it")
+    page.keyboard.press("Enter")
+    expect(box).to_have_js_property("validationMessage", "Pick a service instance from the list, or clear the box.")
+    expect(page).to_have_url(re.compile(rf"[?&]instance={printing.pk}(&|$)"))
+
+    box.fill("")  # an empty box drops the filter
+    page.keyboard.press("Enter")
+    expect(page.locator("#queue-table tbody tr[data-ticket]")).to_have_count(2)
+    expect(page).not_to_have_url(re.compile(r"instance=\d"))
