@@ -60,64 +60,56 @@ def _display(field: models.Field | None, value: Any, names: dict) -> Any:
 
 
 def history_entries(records: list) -> list[dict]:
-    """Turns history rows (oldest first) into entries with field-by-field changes, without a query per row.
+    """Turns the history rows of one record (oldest first) into entries with field-by-field changes."""
+    return change_entries(list(zip([None, *records[:-1]], records, strict=True)))
 
-    Foreign keys are shown by the name of the related record; names are fetched once per related model.
+
+def change_entries(pairs: list[tuple[Any, Any]]) -> list[dict]:
+    """Entries for (previous row or None, row) pairs of any records: each row's changes against the row before it.
+
+    Foreign keys are shown by the name of the related record; names are fetched once per related model, so the
+    cost does not grow with the number of rows.
     """
-    if not records:
+    if not pairs:
         return []
-    model = records[0].instance_type
-    source_fields = {f.attname: f for f in model._meta.concrete_fields if hasattr(records[0], f.attname)}
-    m2m, names = _related_names(records, source_fields)
+    sample = pairs[0][1]
+    source_fields = {f.attname: f for f in sample.instance_type._meta.concrete_fields if hasattr(sample, f.attname)}
+    everything = list({r.history_id: r for pair in pairs for r in pair if r is not None}.values())
+    m2m, names = _related_names(everything, source_fields)
+    return [_entry(previous, record, source_fields, m2m, names) for previous, record in pairs]
 
-    entries = []
-    previous = None
-    for record in records:
-        changes = []
+
+def _entry(previous, record, source_fields: dict, m2m: dict, names: dict) -> dict:
+    changes = []
+    created = previous is None and record.history_type == "+"
+    if previous is not None or created:
         for attname, field in source_fields.items():
             if field.primary_key:
                 continue
             new = getattr(record, attname)
             old = getattr(previous, attname) if previous is not None else None
-            if previous is not None and old == new:
-                continue
-            if previous is None and record.history_type != "+":
-                continue
-            if previous is None and new in (None, ""):
+            if old == new or (created and new in (None, "")):
                 continue
             changes.append(
                 FieldChange(
-                    field=field.name,
-                    label=str(field.verbose_name),
-                    old=_display(field, old, names),
-                    new=_display(field, new, names),
+                    field.name, str(field.verbose_name), _display(field, old, names), _display(field, new, names)
                 )
             )
         for field, snapshots in m2m.items():
             new = snapshots[record.history_id]
             old = snapshots[previous.history_id] if previous is not None else set()
-            if new != old and not (previous is None and record.history_type != "+"):
-                changes.append(
-                    FieldChange(
-                        field=field.name,
-                        label=str(field.verbose_name),
-                        old=_names(field, old, names) if previous is not None else None,
-                        new=_names(field, new, names),
-                    )
-                )
-        entries.append(
-            {
-                "history_id": record.history_id,
-                "date": record.history_date,
-                "user": record.history_user,
-                "user_id": record.history_user_id,
-                "change_reason": record.history_change_reason or "",
-                "type": {"+": "created", "~": "changed", "-": "deleted"}[record.history_type],
-                "changes": changes,
-            }
-        )
-        previous = record
-    return entries
+            if new != old:
+                old_names = _names(field, old, names) if previous is not None else None
+                changes.append(FieldChange(field.name, str(field.verbose_name), old_names, _names(field, new, names)))
+    return {
+        "history_id": record.history_id,
+        "date": record.history_date,
+        "user": record.history_user,
+        "user_id": record.history_user_id,
+        "change_reason": record.history_change_reason or "",
+        "type": {"+": "created", "~": "changed", "-": "deleted"}[record.history_type],
+        "changes": changes,
+    }
 
 
 def _related_names(records: list, source_fields: dict) -> tuple[dict[models.Field, dict[int, set]], dict]:

@@ -1,27 +1,16 @@
 from __future__ import annotations
 
-from datetime import datetime, time
-
-from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
 from django.urls import NoReverseMatch, reverse
-from django.utils import timezone
 from django.views.generic import TemplateView
 
-from itsm.audit import history_entries
+from itsm.history import recent_changes, tracked_models
 from itsm.params import date_param, int_param
 
 
-def tracked_models() -> list:
-    return sorted(
-        (m for m in apps.get_models() if hasattr(m._meta, "simple_history_manager_attribute")),
-        key=lambda m: str(m._meta.verbose_name),
-    )
-
-
 class AuditLogView(LoginRequiredMixin, PermissionRequiredMixin, TemplateView):
-    """Recent changes across every tracked model, filterable by model, user and date (one query per model)."""
+    """Recent changes across every tracked model, each with what changed, filterable by model, user and date."""
 
     template_name = "admin/audit_log.html"
     # The admin's own "view log entry" permission: granted to the CMDB Setup and Service Level Manager roles. Each
@@ -36,33 +25,20 @@ class AuditLogView(LoginRequiredMixin, PermissionRequiredMixin, TemplateView):
         user_id = request.GET.get("user", "")
         since = date_param(request.GET.get("since"))
         until = date_param(request.GET.get("until"))
-        rows = []
-        for model in models:
-            label = model._meta.label_lower
-            if chosen and chosen != label:
-                continue
-            if not request.user.has_perm(f"{model._meta.app_label}.view_{model._meta.model_name}"):
-                continue
-            history = getattr(model, model._meta.simple_history_manager_attribute).select_related("history_user")
-            if int_param(user_id) is not None:
-                history = history.filter(history_user_id=int_param(user_id))
-            if since:
-                history = history.filter(history_date__gte=timezone.make_aware(datetime.combine(since, time.min)))
-            if until:
-                history = history.filter(history_date__lte=timezone.make_aware(datetime.combine(until, time.max)))
-            for record in history.order_by("-history_date")[: self.limit]:
-                rows.append((record, model))
-        rows.sort(key=lambda pair: pair[0].history_date, reverse=True)
-        rows = rows[: self.limit]
-        entries = []
-        for record, model in rows:
-            entry = history_entries([record])[0]
+        shown = [
+            m
+            for m in models
+            if (not chosen or chosen == m._meta.label_lower)
+            and request.user.has_perm(f"{m._meta.app_label}.view_{m._meta.model_name}")
+        ]
+        entries = recent_changes(shown, user_id=int_param(user_id), since=since, until=until, limit=self.limit)
+        for entry in entries:
+            record, model = entry["record"], entry["model"]
             entry.update(
                 model=model._meta.verbose_name,
-                object=str(record.history_object) if record.history_type != "-" else f"{record.history_object}",
+                object=str(record.history_object),
                 url=_admin_history_url(model, record),
             )
-            entries.append(entry)
         return {
             **super().get_context_data(**kwargs),
             "title": "Audit log",

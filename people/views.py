@@ -4,7 +4,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect
 from django.views.generic import DetailView, FormView, ListView
 
-from itsm.audit import history_entries
+from itsm.history import history_for
 from itsm.params import int_param, search_param
 from itsm.views_mixins import SortableListMixin
 from people import selectors, services
@@ -55,12 +55,9 @@ class PersonDetailView(LoginRequiredMixin, PermissionRequiredMixin, DetailView):
     context_object_name = "person"
 
     def get_context_data(self, **kwargs):
-        history = list(self.object.history.select_related("history_user").order_by("history_date", "history_id"))
-        entries = history_entries(history)
-        entries.reverse()
         return {
             **super().get_context_data(**kwargs),
-            "history": entries,
+            "history": history_for(self.object),
             "panels": person_panels(self.object, self.request),
         }
 

@@ -12,7 +12,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
 from django.views.generic import DetailView, FormView, ListView
 
-from itsm.audit import history_entries
+from itsm.history import history_for
 from itsm.params import int_param, search_param
 from itsm.views_mixins import SortableListMixin
 from services import selectors, services
@@ -26,12 +26,6 @@ MEMBERS_PER_PAGE = 50
 
 def _int(value: str) -> int | None:
     return int_param(value)
-
-
-def _history(obj) -> list[dict]:
-    entries = history_entries(list(obj.history.select_related("history_user").order_by("history_date", "history_id")))
-    entries.reverse()
-    return entries
 
 
 class ServiceInstanceListView(LoginRequiredMixin, PermissionRequiredMixin, SortableListMixin, ListView):
@@ -103,7 +97,7 @@ class ServiceInstanceDetailView(LoginRequiredMixin, PermissionRequiredMixin, Det
             "configuration_items": list(instance.configuration_items.all()),
             "tasks": list(instance.tasks.all()),
             "targets": instance.service_level.targets if instance.service_level else [],
-            "history": _history(instance),
+            "history": history_for(instance),
             "panels": instance_panels(instance, self.request),
         }
 
@@ -176,7 +170,7 @@ class CustomerGroupDetailView(LoginRequiredMixin, PermissionRequiredMixin, Detai
             **super().get_context_data(**kwargs),
             **self.members(group),
             "instances": list(ServiceInstance.objects.with_related().filter(customer_group=group).order_by("title")),
-            "history": _history(group),
+            "history": history_for(group),
             "today": timezone.localdate(),
         }
 

@@ -305,10 +305,6 @@ def ticket_notes(ticket: Ticket):
     return ticket.notes.select_related("author").order_by("-created_at", "-id")
 
 
-def ticket_history(ticket: Ticket):
-    return ticket.history.select_related("history_user").order_by("history_date", "history_id")
-
-
 def tickets_for_person(person: Any, *, limit: int = 20) -> QuerySet[Ticket]:
     return Ticket.objects.with_related().with_vip_rank().filter(caller=person).order_by("-opened_at", "-id")[:limit]
 

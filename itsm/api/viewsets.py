@@ -16,8 +16,8 @@ from itsm.api.fields import MAX_PK
 from itsm.api.filters import StrictFilterBackend
 from itsm.api.schema import REASON_PARAMETER, AuditedAutoSchema
 from itsm.api.serializers import HistoryEntrySerializer, request_reason
-from itsm.audit import history_entries
 from itsm.exceptions import as_drf_error
+from itsm.history import history_for, history_rows
 from itsm.parsers import CappedSearchFilter
 from itsm.services import record_delete
 
@@ -66,13 +66,12 @@ class AuditedModelViewSet(viewsets.ModelViewSet):
         return super().destroy(request, *args, **kwargs)
 
     def history_queryset(self, instance):
-        return instance.history.select_related("history_user").order_by("history_date", "history_id")
+        return history_rows(instance)
 
     @extend_schema(responses=HistoryEntrySerializer(many=True), filters=False)
     @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
     def history(self, request, *args, **kwargs):
         """Every change to this record: when, who, why, and each changed field with old and new values."""
         instance = self.get_object()
-        entries = history_entries(list(self.history_queryset(instance)))
-        entries.reverse()
+        entries = history_for(instance, rows=self.history_queryset(instance))
         return Response(HistoryEntrySerializer(entries, many=True).data)

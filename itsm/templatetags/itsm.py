@@ -43,17 +43,17 @@ def age(value):
 @register.filter
 def change_value(value):
     """A value in a history diff: date-times read like every other time on the pages ('2026-11-22 21:46')."""
-    import datetime as dt
+    from itsm.diffs import plain
 
-    from django.utils import timezone
+    return plain(value)
 
-    if isinstance(value, dt.datetime):
-        return (
-            timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
-            if timezone.is_aware(value)
-            else value.strftime("%Y-%m-%d %H:%M")
-        )
-    return value
+
+@register.simple_tag
+def change_diff(change):
+    """One field's change: a colour with its swatch, a long text word by word, otherwise 'old → new'."""
+    from itsm.diffs import render_change
+
+    return render_change(change.old, change.new)
 
 
 @register.filter

@@ -10,7 +10,7 @@ from django.shortcuts import redirect, render
 from django.views import View
 from django.views.generic import FormView, TemplateView
 
-from itsm.audit import history_entries
+from itsm.history import history_for
 from itsm.services import ConflictError
 from tickets import clock, context, extensions, selectors, services
 from tickets.choices import (
@@ -50,15 +50,13 @@ class TicketDetailView(TicketMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         ticket = self.ticket
-        entries = history_entries(list(selectors.ticket_history(ticket)))
-        entries.reverse()
         allowed = services.allowed_transitions(ticket)
         return {
             **super().get_context_data(**kwargs),
             "ticket": ticket,
             "caller": ticket.caller,
             "notes": list(selectors.ticket_notes(ticket)),
-            "history": entries,
+            "history": history_for(ticket),
             "allowed": allowed,
             "transition_form": kwargs.get("transition_form") or TransitionForm(allowed=allowed),
             "note_form": kwargs.get("note_form") or NoteForm(),
