@@ -11,7 +11,8 @@ from django.http import HttpResponseRedirect, QueryDict
 from django.urls import reverse
 from simple_history.admin import SimpleHistoryAdmin
 
-from itsm.audit import REASON_REQUIRED_MESSAGE, mark, reasons_required
+from itsm.audit import REASON_REQUIRED_MESSAGE, change_entries, mark, reasons_required
+from itsm.params import int_param
 from itsm.services import ConflictError, record_delete, validation_message
 
 REASON_FIELD = "change_reason"
@@ -74,8 +75,10 @@ class AuditedStackedInline(AuditedInline, admin.StackedInline):
 
 
 class AuditedAdmin(SimpleHistoryAdmin):
-    """Every add, change, delete (single and bulk), inline and revert asks for a change reason and records it."""
+    """Every add, change, delete (single and bulk), inline and revert asks for a change reason and records it; the
+    revert page first shows what reverting would change."""
 
+    object_history_form_template = "admin/audited/object_history_form.html"
     form = ChangeReasonForm
     actions = [delete_selected]
     delete_confirmation_template = "admin/audited/delete_confirmation.html"
@@ -161,9 +164,20 @@ class AuditedAdmin(SimpleHistoryAdmin):
             return HttpResponseRedirect(request.get_full_path())
 
     def history_form_view(self, request, object_id, version_id, extra_context=None):
+        extra_context = {**(extra_context or {}), "revert_changes": self._revert_changes(object_id, version_id)}
         # The revert page saves through save_model, so it asks for a reason too; make it all-or-nothing.
         with transaction.atomic():
             return super().history_form_view(request, object_id, version_id, extra_context)
+
+    def _revert_changes(self, object_id, version_id) -> list:
+        """What reverting would change, field by field: the current values (the newest history row) -> the version's."""
+        history = getattr(self.model, self.model._meta.simple_history_manager_attribute)
+        rows = history.filter(**{self.model._meta.pk.attname: object_id})
+        version = rows.filter(history_id=int_param(version_id)).first()
+        current = rows.order_by("-history_date", "-history_id").first()
+        if version is None or current is None:
+            return []  # simple-history answers 404 for a version that does not exist
+        return change_entries([(current, version)])[0]["changes"]
 
     def changelist_view(self, request, extra_context=None):
         try:

@@ -154,6 +154,8 @@ LOGIN_REDIRECT_URL = "/"
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = os.environ.get("TIME_ZONE", "UTC")
 USE_I18N = True
+# Dates and times read the same in the admin as on the analyst pages ('2026-11-22 21:46').
+FORMAT_MODULE_PATH = ["itsm.formats"]
 USE_TZ = True
 
 STATIC_URL = "/static/"
