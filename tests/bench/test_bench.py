@@ -1,4 +1,4 @@
-"""The benchmark cannot rot: seed_scale and `bench` run at a small scale, and the query budgets of issue 7 are pinned.
+"""The benchmark cannot rot: seed_scale and `bench` run at a small scale, and the query budgets are pinned.
 
 Timings are not asserted (they depend on the machine); every row must be present and none may fail. The budget for
 logging a call with 200 rules (<= 25 queries) is pinned by the workflow tests (tests/workflow), not repeated here.

@@ -1,4 +1,4 @@
-"""The service-relationship story of issue 4 in a real Chromium: group -> instance, active timeframe, VIP badges."""
+"""The service-relationship story in a real Chromium: group -> instance, active timeframe, VIP badges."""
 
 import datetime as dt
 import os

@@ -1,4 +1,4 @@
-"""The analyst's desk of issue 5 in a real Chromium: log a call for an Executive (type-ahead, badge, instances and
+"""The analyst's desk in a real Chromium: log a call for an Executive (type-ahead, badge, instances and
 priority before saving), find it in the queue in the Executive colour; a missing title; a Standard caller."""
 
 import os

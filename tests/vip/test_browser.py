@@ -1,4 +1,4 @@
-"""The VIP-status story of issue 3 in a real Chromium."""
+"""The VIP-status story in a real Chromium."""
 
 import re
 

@@ -1,4 +1,4 @@
-"""The story of issue 6 in a real Chromium: an admin creates the rule "caller VIP status is Executive -> priority 1"
+"""The workflow rules story in a real Chromium: an admin creates the rule "caller VIP status is Executive -> priority 1"
 in the admin, simulates it on a ticket before turning it on, turns it on; an analyst logs a call for an Executive and
 the ticket page shows P1 with a "Why?" naming the rule."""
 

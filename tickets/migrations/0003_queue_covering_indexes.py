@@ -1,4 +1,4 @@
-"""Indexes for the queue and the API list, measured at 100,000 tickets / 10,000 open on SQLite (issue 7).
+"""Indexes for the queue and the API list, measured at 100,000 tickets / 10,000 open on SQLite.
 
 QUEUE_ORDER is (priority, VIP rank, VIP position, opened, id); the VIP keys come from the caller, so the selectors
 count per priority and sort one priority at a time, ids first (tickets.selectors.QueueQuerySet). EXPLAIN QUERY PLAN:
