@@ -5,7 +5,9 @@ import re
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-READS = re.compile(r"""(?:env_bool|env_list|env_int|os\.environ\.get|os\.getenv|os\.environ\[)\(?\s*["']([A-Z][A-Z0-9_]+)["']""")
+READS = re.compile(
+    r"""(?:env_bool|env_list|env_int|os\.environ\.get|os\.getenv|os\.environ\[)\(?\s*["']([A-Z][A-Z0-9_]+)["']"""
+)
 
 
 def variables_read() -> set[str]:
