@@ -12,6 +12,7 @@ from django.urls import reverse
 from simple_history.admin import SimpleHistoryAdmin
 
 from itsm.audit import REASON_REQUIRED_MESSAGE, change_entries, mark, reasons_required
+from itsm.forms import ChangeReasonField
 from itsm.params import int_param
 from itsm.services import ConflictError, record_delete, validation_message
 
@@ -21,14 +22,8 @@ REASON_FIELD = "change_reason"
 admin.site.disable_action("delete_selected")
 
 
-def reason_field() -> forms.CharField:
-    return forms.CharField(
-        label="Change reason",
-        required=reasons_required(),
-        max_length=2000,
-        widget=forms.TextInput(attrs={"size": 80, "placeholder": "Why is this being changed?"}),
-        help_text="Kept with the history of this record, with your name and the time.",
-    )
+def reason_field() -> ChangeReasonField:
+    return ChangeReasonField(size=80)
 
 
 class ChangeReasonForm(forms.ModelForm):

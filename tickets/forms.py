@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.forms.utils import ErrorDict
 from django.utils import timezone
 
+from itsm.forms import ChangeReasonField
 from itsm.params import int_param
 from people.models import Person, Team
 from services.models import ConfigurationItem, ServiceInstance, ServiceLevel
@@ -26,18 +27,6 @@ def apply_service_errors(form: forms.Form, error: ValidationError) -> None:
         return
     for field, errors in error.error_dict.items():
         form.add_error(field if field in form.fields else None, errors)
-
-
-class OptionalReasonField(forms.CharField):
-    def __init__(self, **kwargs):
-        super().__init__(
-            label="Change reason",
-            required=False,
-            max_length=2000,
-            widget=forms.TextInput(attrs={"placeholder": "Optional: automatic from the change", "autocomplete": "off"}),
-            help_text="Left empty, the history says what changed (e.g. “status Assigned → In progress”).",
-            **kwargs,
-        )
 
 
 class LogCallForm(forms.Form):
@@ -166,7 +155,12 @@ class TicketEditForm(forms.Form):
         empty_label="— none —",
         help_text="The targets this ticket runs on; changing it re-times the due dates (a recorded breach stays).",
     )
-    change_reason = OptionalReasonField()
+    # Optional here: left empty, the history says what changed (e.g. "status Assigned → In progress").
+    change_reason = ChangeReasonField(
+        required=False,
+        placeholder="Optional: automatic from the change",
+        help_text="Left empty, the history says what changed (e.g. “status Assigned → In progress”).",
+    )
 
     FIELDS = [
         "title",

@@ -9,13 +9,13 @@ from django.http import QueryDict
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
+from itsm.forms import ChangeReasonField
 from people.models import Team
 from tickets import bulk
 from tickets.choices import Status
 from tickets.saved_views import NAME_MAX, RAW_QUERY_MAX
 from tickets.selectors import assignable_analysts
 
-REASON_MAX = 2000
 NOTE_MAX = 20_000
 
 
@@ -70,10 +70,10 @@ class BulkActionForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 1, "placeholder": "Note (required to resolve)"}),
     )
     public = forms.BooleanField(label="Public", required=False)
-    change_reason = forms.CharField(
-        label="Change reason",
-        max_length=REASON_MAX,
-        widget=forms.TextInput(attrs={"placeholder": "Why, for every ticket's history", "autocomplete": "off"}),
+    change_reason = ChangeReasonField(
+        required=True,
+        placeholder="Why, for every ticket's history",
+        help_text="",
         error_messages={"required": "Give a change reason: it is kept with the history of every ticket."},
     )
     next = forms.CharField(required=False, max_length=RAW_QUERY_MAX, widget=forms.HiddenInput)

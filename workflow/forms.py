@@ -15,6 +15,7 @@ from django.forms.models import BaseInlineFormSet
 from django.utils import timezone
 
 from itsm.admin import ChangeReasonForm
+from itsm.forms import ChangeReasonField
 from itsm.params import int_param
 from people.models import Person
 from services.models import ServiceInstance
@@ -353,11 +354,10 @@ class ReplayForm(forms.Form):
     )
     date_from = forms.DateField(label="Opened from", required=False, widget=forms.DateInput(attrs={"type": "date"}))
     date_to = forms.DateField(label="Opened to", required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    change_reason = forms.CharField(
-        label="Change reason",
-        required=False,
-        max_length=2000,
-        widget=forms.TextInput(attrs={"size": 60, "placeholder": "Why are these tickets being changed?"}),
+    change_reason = ChangeReasonField(
+        required=False,  # a dry run needs none; applying checks it in clean()
+        size=60,
+        placeholder="Why are these tickets being changed?",
         help_text="Needed to apply; kept in the history of every ticket changed.",
     )
 
