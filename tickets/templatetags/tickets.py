@@ -94,6 +94,13 @@ def due_cell(ticket):
 
 
 @register.filter
+def stamp(value: dt.datetime | None) -> str:
+    """Seconds since the epoch to the microsecond: the live queue's "changed since" marker of a row. Cheaper than
+    `|date:'U.u'` (which formats through the local time zone), and the same on the page and in every poll."""
+    return f"{value.timestamp():.6f}" if value else ""
+
+
+@register.filter
 def relative(value: dt.datetime | None) -> str:
     """'in 3 h', '45 min late', '2 d late'."""
     if not value:
