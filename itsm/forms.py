@@ -1,4 +1,5 @@
 from django import forms
+from django.core.exceptions import ValidationError
 
 from itsm.audit import reasons_required
 
@@ -41,3 +42,12 @@ class ChangeReasonMixin(forms.Form):
         super().__init__(*args, **kwargs)
         # Read per form, not once at import, so the setting can change without a restart (and in tests).
         self.fields["change_reason"].required = reasons_required()
+
+
+def add_service_errors(form: forms.Form, error: ValidationError) -> None:
+    """Puts a service's validation errors next to the matching fields (others at the top of the form)."""
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error)
+        return
+    for field, errors in error.error_dict.items():
+        form.add_error(field if field in form.fields else None, errors)

@@ -1,12 +1,10 @@
-from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.shortcuts import get_object_or_404, redirect
-from django.views.generic import DetailView, FormView, ListView
+from django.shortcuts import get_object_or_404
+from django.views.generic import DetailView, ListView
 
 from itsm.history import history_for
 from itsm.params import int_param, search_param
-from itsm.views_mixins import SortableListMixin
+from itsm.views_mixins import AuditedFormView, SortableListMixin
 from people import selectors, services
 from people.forms import PersonForm
 from people.models import Person
@@ -62,30 +60,20 @@ class PersonDetailView(LoginRequiredMixin, PermissionRequiredMixin, DetailView):
         }
 
 
-class PersonFormView(LoginRequiredMixin, PermissionRequiredMixin, FormView):
+class PersonFormView(LoginRequiredMixin, PermissionRequiredMixin, AuditedFormView):
     form_class = PersonForm
     template_name = "people/person_form.html"
     person = None
+    permission_field = "vip_status"
 
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "instance": self.person, "user": self.request.user}
 
-    def form_valid(self, form):
+    def save(self, form, *, user, reason):
         data = {name: form.cleaned_data[name] for name in PersonForm.Meta.fields}
-        reason = form.cleaned_data.get("change_reason", "")
-        try:
-            if self.person is None:
-                person = services.person_create(user=self.request.user, change_reason=reason, **data)
-            else:
-                person = services.person_update(self.person, user=self.request.user, change_reason=reason, **data)
-        except ValidationError as error:
-            form.add_error(None, error)
-            return self.form_invalid(form)
-        except PermissionDenied as error:
-            form.add_error("vip_status", str(error))
-            return self.form_invalid(form)
-        messages.success(self.request, f"Saved {person}.")
-        return redirect(person)
+        if self.person is None:
+            return services.person_create(user=user, change_reason=reason, **data)
+        return services.person_update(self.person, user=user, change_reason=reason, **data)
 
     def get_context_data(self, **kwargs):
         return {**super().get_context_data(**kwargs), "person": self.person}

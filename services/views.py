@@ -4,17 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
-from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from django.views.generic import DetailView, FormView, ListView
+from django.views.generic import DetailView, ListView
 
 from itsm.history import history_for
 from itsm.params import int_param, search_param
-from itsm.views_mixins import SortableListMixin
+from itsm.views_mixins import AuditedFormView, SortableListMixin
 from services import selectors, services
 from services.forms import CustomerGroupForm, ServiceInstanceForm
 from services.models import Calendar, CustomerGroup, ServiceInstance, ServiceLevel, TechnicalService
@@ -176,8 +174,8 @@ class CustomerGroupDetailView(LoginRequiredMixin, PermissionRequiredMixin, Detai
 
 
 # -- edit forms -------------------------------------------------------------------------------------------------------
-class _ServiceFormView(LoginRequiredMixin, PermissionRequiredMixin, FormView):
-    """Create or edit through the service; errors from the service land next to their fields."""
+class _ServiceFormView(LoginRequiredMixin, PermissionRequiredMixin, AuditedFormView):
+    """Create or edit through the service named by the subclass."""
 
     template_name = "services/form.html"
     obj = None
@@ -193,23 +191,11 @@ class _ServiceFormView(LoginRequiredMixin, PermissionRequiredMixin, FormView):
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "instance": self.obj}
 
-    def form_valid(self, form):
+    def save(self, form, *, user, reason):
         data = {name: form.cleaned_data[name] for name in form.Meta.fields if name in form.cleaned_data}
-        reason = form.cleaned_data.get("change_reason", "")
-        try:
-            if self.obj is None:
-                saved = type(self).create(user=self.request.user, change_reason=reason, **data)
-            else:
-                saved = type(self).update(self.obj, user=self.request.user, change_reason=reason, **data)
-        except ValidationError as error:
-            if hasattr(error, "error_dict"):
-                for field, errors in error.error_dict.items():
-                    form.add_error(field if field in form.fields else None, errors)
-            else:
-                form.add_error(None, error)
-            return self.form_invalid(form)
-        messages.success(self.request, f"Saved {saved}.")
-        return redirect(saved)
+        if self.obj is None:
+            return type(self).create(user=user, change_reason=reason, **data)
+        return type(self).update(self.obj, user=user, change_reason=reason, **data)
 
     def get_context_data(self, **kwargs):
         return {**super().get_context_data(**kwargs), "object": self.obj, "verbose_name": self.model._meta.verbose_name}

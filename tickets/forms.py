@@ -20,15 +20,6 @@ from tickets.selectors import assignable_analysts
 CHOOSE_CALLER = "Choose the caller from the list: type part of a name or an email address."
 
 
-def apply_service_errors(form: forms.Form, error: ValidationError) -> None:
-    """Puts a service's validation errors next to the matching fields (others at the top of the form)."""
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error)
-        return
-    for field, errors in error.error_dict.items():
-        form.add_error(field if field in form.fields else None, errors)
-
-
 class LogCallForm(forms.Form):
     caller = forms.ModelChoiceField(
         queryset=Person.objects.with_vip(),

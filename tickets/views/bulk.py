@@ -11,8 +11,8 @@ from django.urls import reverse
 from django.views import View
 from django_htmx.http import HttpResponseClientRedirect
 
+from itsm.forms import add_service_errors
 from tickets import bulk
-from tickets.forms import apply_service_errors
 from tickets.queue_forms import BulkActionForm
 
 
@@ -54,7 +54,7 @@ class BulkActionView(LoginRequiredMixin, View):
             except bulk.BulkRefused as refused:
                 refusal = refused
             except ValidationError as error:
-                apply_service_errors(form, error)
+                add_service_errors(form, error)
             else:
                 if result.unchanged:
                     sentence += f" Already so: {', '.join(result.unchanged[:10])}."

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.views import View
 from django.views.generic import FormView
 
+from itsm.forms import add_service_errors
 from itsm.params import int_param
 from itsm.services import ConflictError
 from people.models import Person, Team
@@ -26,7 +27,6 @@ from tickets.choices import (
 from tickets.forms import (
     CallNoteForm,
     LogCallForm,
-    apply_service_errors,
 )
 from tickets.models import Ticket
 from tickets.notes import ticket_call_note_add
@@ -66,7 +66,7 @@ class LogCallView(LoginRequiredMixin, PermissionRequiredMixin, FormView):
                 opened_at=data.get("opened_at"),
             )
         except ValidationError as error:
-            apply_service_errors(form, error)
+            add_service_errors(form, error)
             return self.form_invalid(form)
         messages.success(self.request, f"Logged {ticket.number} for {ticket.caller} (priority P{ticket.priority}).")
         return redirect(ticket)

@@ -9,8 +9,8 @@ from django.http import Http404, QueryDict
 from django.shortcuts import redirect
 from django.views.generic import TemplateView
 
+from itsm.forms import add_service_errors
 from tickets import saved_views
-from tickets.forms import apply_service_errors
 from tickets.models import SavedView
 from tickets.queue_forms import SavedViewForm
 
@@ -90,7 +90,7 @@ class SavedViewCreateView(SavedViewsPage):
                     team=form.cleaned_data.get("team"),
                 )
             except ValidationError as error:
-                apply_service_errors(form, error)
+                add_service_errors(form, error)
             except PermissionDenied as error:
                 form.add_error("team", str(error))
             else:
@@ -122,7 +122,7 @@ class SavedViewEditView(SavedViewsPage):
             try:
                 saved_views.saved_view_update(view, user=request.user, **fields)
             except ValidationError as error:
-                apply_service_errors(form, error)
+                add_service_errors(form, error)
             except PermissionDenied as error:
                 form.add_error("team", str(error))
             else:

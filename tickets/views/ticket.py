@@ -8,10 +8,12 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views import View
-from django.views.generic import FormView, TemplateView
+from django.views.generic import TemplateView
 
+from itsm.forms import add_service_errors
 from itsm.history import history_for
 from itsm.services import ConflictError
+from itsm.views_mixins import AuditedFormView
 from tickets import clock, context, extensions, selectors, services
 from tickets.choices import (
     Status,
@@ -22,7 +24,6 @@ from tickets.forms import (
     NoteForm,
     TicketEditForm,
     TransitionForm,
-    apply_service_errors,
 )
 from tickets.models import Ticket
 from tickets.notes import ticket_note_add
@@ -185,7 +186,7 @@ class TransitionView(TicketActionView):
             form.add_error("status", refused.message)
             return self.render_errors(transition_form=form)
         except ValidationError as error:
-            apply_service_errors(form, error)
+            add_service_errors(form, error)
             return self.render_errors(transition_form=form)
         messages.success(request, f"{ticket.number} is now {ticket.get_status_display()}.")
         return self.done()
@@ -203,7 +204,7 @@ class NoteView(TicketActionView):
         return self.done(anchor="#notes")
 
 
-class TicketEditView(TicketMixin, FormView):
+class TicketEditView(TicketMixin, AuditedFormView):
     permission_required = "tickets.change_ticket"
     template_name = "tickets/ticket_form.html"
     form_class = TicketEditForm
@@ -217,24 +218,13 @@ class TicketEditView(TicketMixin, FormView):
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "ticket": self.ticket}
 
-    def form_valid(self, form):
+    def save(self, form, *, user, reason):
         changed = {name: form.cleaned_data[name] for name in TicketEditForm.FIELDS if name in form.changed_data}
-        try:
-            services.ticket_update(
-                self.ticket,
-                user=self.request.user,
-                change_reason=form.cleaned_data["change_reason"],
-                auto_reason=True,
-                **changed,
-            )
-        except ValidationError as error:
-            apply_service_errors(form, error)
-            return self.form_invalid(form)
-        except ConflictError as error:
-            form.add_error(None, error.message)
-            return self.form_invalid(form)
-        messages.success(self.request, f"Saved {self.ticket.number}.")
-        return redirect(self.ticket)
+        # Without a reason the history says what changed ("status Assigned -> In progress").
+        return services.ticket_update(self.ticket, user=user, change_reason=reason, auto_reason=True, **changed)
+
+    def success_message(self, saved) -> str:
+        return f"Saved {saved.number}."
 
     def get_context_data(self, **kwargs):
         return {**super().get_context_data(**kwargs), "ticket": self.ticket}
