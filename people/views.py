@@ -2,10 +2,11 @@ from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMix
 from django.shortcuts import get_object_or_404
 from django.views.generic import DetailView, ListView
 
+from itsm.api.filters import page_filterset
 from itsm.history import history_for
-from itsm.params import int_param, search_param
 from itsm.views_mixins import AuditedFormView, SortableListMixin
-from people import selectors, services
+from people import services
+from people.filters import PersonPageFilter
 from people.forms import PersonForm
 from people.models import Person
 from people.panels import person_panels
@@ -25,16 +26,8 @@ class PersonListView(LoginRequiredMixin, PermissionRequiredMixin, SortableListMi
     default_sort = "name"
 
     def get_queryset(self):
-        vip = int_param(self.request.GET.get("vip"))
-        active = {"yes": True, "no": False}.get(self.request.GET.get("active", ""))
-        people = selectors.person_list(
-            search=search_param(self.request.GET.get("q")),
-            vip_status_id=vip,
-            active=active,
-        )
-        if vip is not None and not statuses_visible_to(self.request.user).filter(pk=vip).exists():
-            people = people.none()  # a confidential status's holders are not listed to those who may not see it
-        return self.sort(people)
+        filterset = page_filterset(PersonPageFilter, self.request.GET, Person.objects.with_vip(), self.request)
+        return self.sort(filterset.qs)
 
     def get_context_data(self, **kwargs):
         return {

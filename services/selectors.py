@@ -245,26 +245,6 @@ def member_counts(group_ids: Iterable[int], *, on: dt.date | None = None) -> dic
 
 
 # -- instances and timeframes -----------------------------------------------------------------------------------------
-def service_instance_list(
-    *,
-    search: str = "",
-    status: str = "",
-    technical_service_id: int | None = None,
-    customer_group_id: int | None = None,
-    service_level_id: int | None = None,
-) -> QuerySet[ServiceInstance]:
-    instances = ServiceInstance.objects.with_related().search(search)
-    if status:
-        instances = instances.filter(status=status)
-    if technical_service_id:
-        instances = instances.filter(technical_service_id=technical_service_id)
-    if customer_group_id:
-        instances = instances.filter(customer_group_id=customer_group_id)
-    if service_level_id:
-        instances = instances.filter(service_level_id=service_level_id)
-    return instances
-
-
 def service_instance_detail_queryset() -> QuerySet[ServiceInstance]:
     return ServiceInstance.objects.with_related().prefetch_related(
         Prefetch("configuration_items", queryset=ConfigurationItem.objects.select_related("owner_team")),
@@ -284,10 +264,7 @@ def active_timeframes(
     return [timeframe for timeframe in timeframes if timeframe.is_active(at)]
 
 
-def customer_group_list(*, search: str = "", kind: str = "") -> QuerySet[CustomerGroup]:
+def customer_group_rows() -> QuerySet[CustomerGroup]:
+    """Customer groups as the list shows them: contacts with their VIP status and the number of instances."""
     groups = CustomerGroup.objects.select_related("primary_contact__vip_status", "secondary_contact__vip_status")
-    if search:
-        groups = groups.filter(Q(name__icontains=search) | Q(organisation_code__icontains=search))
-    if kind:
-        groups = groups.filter(kind=kind)
     return groups.annotate(instance_count=Count("instances", distinct=True))

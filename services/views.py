@@ -10,10 +10,12 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.views.generic import DetailView, ListView
 
+from itsm.api.filters import page_filterset
 from itsm.history import history_for
 from itsm.params import int_param, search_param
 from itsm.views_mixins import AuditedFormView, SortableListMixin
 from services import selectors, services
+from services.filters import CustomerGroupPageFilter, ServiceInstancePageFilter
 from services.forms import CustomerGroupForm, ServiceInstanceForm
 from services.models import Calendar, CustomerGroup, ServiceInstance, ServiceLevel, TechnicalService
 from services.panels import instance_panels
@@ -40,19 +42,13 @@ class ServiceInstanceListView(LoginRequiredMixin, PermissionRequiredMixin, Sorta
     default_sort = "title"
 
     def filters(self) -> dict[str, str]:
+        """What the filter form shows: the page's parameters as given."""
         get = self.request.GET
         return {name: get.get(name, "").strip() for name in ("q", "status", "service", "group", "level")}
 
     def get_queryset(self):
-        f = self.filters()
-        instances = selectors.service_instance_list(
-            search=f["q"],
-            status=f["status"] if f["status"] in ServiceInstance.Status.values else "",
-            technical_service_id=_int(f["service"]),
-            customer_group_id=_int(f["group"]),
-            service_level_id=_int(f["level"]),
-        )
-        return self.sort(instances)
+        instances = ServiceInstance.objects.with_related()
+        return self.sort(page_filterset(ServiceInstancePageFilter, self.request.GET, instances, self.request).qs)
 
     def get_context_data(self, **kwargs):
         f = self.filters()
@@ -113,13 +109,8 @@ class CustomerGroupListView(LoginRequiredMixin, PermissionRequiredMixin, Sortabl
     default_sort = "name"
 
     def get_queryset(self):
-        kind = self.request.GET.get("kind", "")
-        return self.sort(
-            selectors.customer_group_list(
-                search=search_param(self.request.GET.get("q")),
-                kind=kind if kind in CustomerGroup.Kind.values else "",
-            )
-        )
+        groups = selectors.customer_group_rows()
+        return self.sort(page_filterset(CustomerGroupPageFilter, self.request.GET, groups, self.request).qs)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

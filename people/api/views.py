@@ -3,25 +3,8 @@ from django_filters import rest_framework as filters
 from itsm.api.viewsets import AuditedModelViewSet
 from people import services
 from people.api.serializers import PersonSerializer, TeamSerializer
+from people.filters import PersonFilter
 from people.models import Person, Team
-from vip.visibility import statuses_visible_to
-
-
-class PersonFilter(filters.FilterSet):
-    vip_status = filters.NumberFilter(method="filter_vip_status")
-    team = filters.NumberFilter(field_name="login__teams", distinct=True)
-    active = filters.BooleanFilter()
-
-    class Meta:
-        model = Person
-        fields = ["vip_status", "team", "active", "email"]
-
-    def filter_vip_status(self, queryset, name, value):
-        # Filtering by a confidential status would list its holders: without the permission it matches nobody.
-        user = getattr(self.request, "user", None)
-        if not statuses_visible_to(user).filter(pk=value).exists():
-            return queryset.none()
-        return queryset.filter(vip_status_id=value)
 
 
 class PersonViewSet(AuditedModelViewSet):

@@ -8,6 +8,7 @@ from itsm.api.filters import id_filter
 from itsm.api.viewsets import AuditedModelViewSet
 from services import selectors, services
 from services.api import serializers as s
+from services.filters import CustomerGroupFilter, ServiceInstanceFilter
 from services.models import (
     ConfigurationItem,
     CustomerGroup,
@@ -56,17 +57,6 @@ class ServiceLevelViewSet(AuditedModelViewSet):
     delete_service = staticmethod(services.service_level_delete)
 
 
-class CustomerGroupFilter(filters.FilterSet):
-    primary_contact = id_filter("primary_contact_id")
-    secondary_contact = id_filter("secondary_contact_id")
-    nested_in = id_filter("parent_groups", distinct=True, label="Nested in the group with this id")
-    member = id_filter("memberships__person", distinct=True, label="Has this person as a direct member")
-
-    class Meta:
-        model = CustomerGroup
-        fields = ["kind", "organisation_code", "primary_contact", "secondary_contact", "nested_in", "member"]
-
-
 class CustomerGroupViewSet(AuditedModelViewSet):
     queryset = CustomerGroup.objects.select_related(
         "primary_contact__vip_status", "secondary_contact__vip_status"
@@ -107,30 +97,6 @@ class MembershipViewSet(AuditedModelViewSet):
     ordering_fields = ["group__name", "person__last_name", "role", "start_date", "id"]
     ordering = ["group__name", "person__last_name", "person__first_name", "id"]
     delete_service = staticmethod(services.membership_delete)
-
-
-class ServiceInstanceFilter(filters.FilterSet):
-    technical_service = id_filter("technical_service_id")
-    customer_group = id_filter("customer_group_id")
-    service_level = id_filter("service_level_id")
-    owner_team = id_filter("owner_team_id")
-    owner = id_filter("owner_id")
-    primary_customer = id_filter("primary_customer_id")
-    secondary_customer = id_filter("secondary_customer_id")
-
-    class Meta:
-        model = ServiceInstance
-        fields = [
-            "status",
-            "technical_service",
-            "customer_group",
-            "service_level",
-            "owner_team",
-            "owner",
-            "primary_customer",
-            "secondary_customer",
-            "charge_model",
-        ]
 
 
 class ServiceInstanceViewSet(AuditedModelViewSet):
