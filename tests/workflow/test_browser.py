@@ -44,7 +44,7 @@ def build_the_rule_switched_off(page, live_server, admin_user) -> Rule:
     page.select_option("#id_criteria-0-operator", "is")
     page.select_option("#id_criteria-0-vip_status", label="Executive")
     page.select_option("#id_actions-0-action_type", "set_priority")
-    page.fill("#id_actions-0-value", "1")
+    page.select_option("#id_actions-0-priority", label="P1 - Critical")
     page.fill("#id_name", RULE)
     expect(page.locator("#id_active")).not_to_be_checked()
     page.fill("#id_change_reason", "Executives' calls first")
