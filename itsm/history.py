@@ -55,15 +55,14 @@ def recent_changes(
         found += [(row, model) for row in rows.select_related("history_user").order_by("-history_date")[:limit]]
     found.sort(key=lambda pair: pair[0].history_date, reverse=True)
     found = found[:limit]
-    entries: dict[int, dict] = {}
+    entries: dict[tuple[type, int], dict] = {}
     for model in {m for _, m in found}:
         rows = [row for row, m in found if m is model]
-        history_model = rows[0].__class__
-        previous = history_model.objects.in_bulk([r.previous_id for r in rows if r.previous_id is not None])
+        previous = type(rows[0]).objects.in_bulk([r.previous_id for r in rows if r.previous_id is not None])
         pairs = [(previous.get(r.previous_id), r) for r in rows]
-        for (_, row), entry in zip(pairs, change_entries(pairs), strict=True):
-            entries[id(row)] = {**entry, "record": row, "model": model}
-    return [entries[id(row)] for row, _ in found]
+        for row, entry in zip(rows, change_entries(pairs), strict=True):
+            entries[model, row.history_id] = {**entry, "record": row, "model": model}
+    return [entries[model, row.history_id] for row, model in found]
 
 
 def _filtered(rows: models.QuerySet, *, user_id: Any, since: Any, until: Any) -> models.QuerySet:

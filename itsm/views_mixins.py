@@ -1,3 +1,5 @@
+from abc import ABC, abstractmethod
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect
@@ -7,7 +9,7 @@ from itsm.forms import add_service_errors
 from itsm.services import ConflictError
 
 
-class AuditedFormView(FormView):
+class AuditedFormView(FormView, ABC):
     """An analyst edit page that writes through its app's service: the view's `save(form, user=, reason=)` calls the
     service and returns the saved record; a refusal from the service (invalid value, conflict, a value the user may
     not set) lands on the form next to its field and nothing is written; success says so and opens the record."""
@@ -15,8 +17,9 @@ class AuditedFormView(FormView):
     # The field a PermissionDenied from the service belongs to (e.g. a VIP status the user may not give).
     permission_field: str | None = None
 
+    @abstractmethod
     def save(self, form, *, user, reason: str):
-        raise NotImplementedError(f"{type(self).__name__} must say which service saves its form")
+        """Writes through the app's service and returns the saved record."""
 
     def success_message(self, saved) -> str:
         return f"Saved {saved}."

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
+
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
 from django.core.exceptions import ValidationError
@@ -112,7 +114,7 @@ def duration_text(minutes: float) -> str:
     return f"{days} d {hours} h" if hours else f"{days} d"
 
 
-class TicketActionView(TicketMixin, View):
+class TicketActionView(TicketMixin, View, ABC):
     """POST-only actions on the ticket page; errors re-render the page with the typed input kept.
 
     Sent by htmx (the page with JavaScript), an action answers with the parts of the page it changes instead: the
@@ -130,8 +132,9 @@ class TicketActionView(TicketMixin, View):
             return self.done(status=409)
         return response
 
+    @abstractmethod
     def act(self, request, ticket):
-        raise NotImplementedError
+        """Does the action (assign, transition, note) and answers with `done()`."""
 
     def done(self, *, anchor: str = "", status: int = 200):
         """After the action: the changed parts for htmx, else back to the ticket page."""
