@@ -56,9 +56,20 @@
   document.addEventListener("htmx:afterSettle", measureSticky);
   // A page opened at an anchor was scrolled before this script knew the header's height: scroll there again.
   const navigation = performance.getEntriesByType && performance.getEntriesByType("navigation")[0];
+  // Once more when the page has finished loading, unless the reader has moved on by then.
   if (location.hash.length > 1 && (!navigation || navigation.type === "navigate")) {
     const target = document.getElementById(decodeURIComponent(location.hash.slice(1)));
-    if (target) target.scrollIntoView({ block: "start" });
+    let readerMoved = false;
+    ["wheel", "touchstart", "keydown", "mousedown"].forEach((type) =>
+      window.addEventListener(type, () => (readerMoved = true), { once: true, passive: true }),
+    );
+    const toTarget = () => {
+      if (!target || readerMoved) return;
+      measureSticky();
+      target.scrollIntoView({ block: "start" });
+    };
+    toTarget();
+    if (document.readyState !== "complete") window.addEventListener("load", toTarget, { once: true });
   }
 
   // -- shortcuts ----------------------------------------------------------------------------------------------------

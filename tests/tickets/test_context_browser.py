@@ -256,6 +256,9 @@ def test_anchors_are_not_hidden_under_the_sticky_header(desk, live_server, execu
     for i in range(10):
         ticket_note_add(printer, user=None, text=f"note {i}\n\n\nlong")
     for width in (1280, 390):
+        # A fresh load at each width: going to the same address and anchor again would be a same-page jump, raced
+        # by the resize that re-measures the header.
+        page.goto("about:blank")
         page.set_viewport_size({"width": width, "height": 700})
         page.goto(f"{live_server.url}{printer.get_absolute_url()}#notes")
         page.wait_for_function("window.scrollY > 0")
