@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import connection, connections
-from django.db.models import Case, ExpressionWrapper, F, IntegerField, Max, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models import F, Max, Q, QuerySet
 from django.db.models.sql.where import WhereNode
 from django.utils import timezone
 
@@ -21,6 +21,7 @@ from services.selectors import person_instances
 from tickets import clock
 from tickets.choices import OPEN_STATUSES, PREFIXES, PRIORITY_LABELS, DueState, Status, format_number
 from tickets.models import Ticket, TicketQuerySet
+from tickets.models.caller_vip import CallerVipOrder, ShownCallerVip
 from tickets.search import match_tickets
 
 _PREFIX_ALTERNATIVES = "|".join(PREFIXES.values())
@@ -49,24 +50,6 @@ def ticket_by_number(term: str) -> Ticket | None:
     return Ticket.objects.filter(number=number).first()
 
 
-# QUEUE_ORDER's VIP keys (shown on tickets first, then the status's position) as one number, read by one lookup of
-# the caller per ticket. As a join, PostgreSQL sorted all 100,000 people by status first and then probed tickets
-# caller by caller (70 ms for a first page); as a lookup per ticket it sorts priority 1's tickets alone (20 ms).
-_VIP_STEP = 1_000_000  # more than any position
-_CALLER_VIP_KEY = Subquery(
-    Person.objects.filter(pk=OuterRef("caller_id"))
-    .annotate(
-        key=ExpressionWrapper(
-            Case(When(vip_status__show_on_tickets=True, then=Value(0)), default=Value(_VIP_STEP))
-            + F("vip_status__position"),
-            output_field=IntegerField(),
-        )
-    )
-    .values("key")[:1],
-    output_field=IntegerField(),
-)
-
-
 # Up to this many matching tickets, a page sorts all their ids at once (cheap) instead of counting per priority first.
 SMALL_SORT = 2000
 
@@ -74,11 +57,12 @@ SMALL_SORT = 2000
 class QueueQuerySet(TicketQuerySet):
     """Tickets that, sliced while in QUEUE_ORDER (the queue, the API list), sort one priority at a time.
 
-    QUEUE_ORDER starts with the priority; its next keys (VIP rank and position) live on the caller's VIP status, which
-    no index on tickets can hold, so one query sorts every matching ticket through people and VIP statuses: ~30 ms for
-    10,000 open tickets, ~150 ms for the API's 100,000. The priority is indexed (`ticket_queue_cover_idx`,
-    `ticket_priority_idx`), so counting per priority is cheap, and a page then sorts only the priorities it covers:
-    the first pages, the ones people look at, cost the size of priority 1. Same rows, same order, constant queries.
+    QUEUE_ORDER starts with the priority; its next keys (VIP rank and position) come from the caller's VIP status,
+    which the ticket holds (models/caller_vip.py) but whose meaning lives on the status, so no index gives that order
+    and one query sorts every matching ticket: ~150 ms for the API's 100,000. The priority is indexed
+    (`ticket_queue_cover_idx`, `ticket_priority_idx`), so counting per priority is cheap, and a page then sorts only
+    the priorities it covers: the first pages, the ones people look at, cost the size of priority 1, read from the
+    covering index. Same rows, same order, constant queries.
     A slice taken this way is a list, which is all a paginator needs.
     """
 
@@ -141,15 +125,15 @@ class QueueQuerySet(TicketQuerySet):
             offset += count
         if not touched:
             return []
-        # Ids first, so the sort carries narrow rows read from the covering index, not whole tickets; the VIP rank
-        # from the join the position needs anyway (the EXISTS of `vip_rank` would look the caller up again per row).
+        # Ids first, so the sort carries narrow rows read from the covering index, not whole tickets; the VIP keys
+        # from the caller's status kept on the ticket (the EXISTS of `vip_rank` would look the caller up per row).
         # Same values, same order. One query whatever the number of priorities the page spans.
         page = self.filter(priority__in=touched)._ids_in_order()
         ids = list(QuerySet.__getitem__(page, slice(start - skipped, stop - skipped)))
         return self._rows(ids)
 
     def _ids_in_order(self):
-        return self.order_by("priority", _CALLER_VIP_KEY, *QUEUE_ORDER[3:]).values_list("pk", flat=True)
+        return self.order_by("priority", CallerVipOrder(), *QUEUE_ORDER[3:]).values_list("pk", flat=True)
 
     def _rows(self, ids: list[int]) -> list[Ticket]:
         if not ids:
@@ -198,8 +182,7 @@ def ticket_queue(
     if priority:
         tickets = tickets.filter(priority=priority)
     if vip_only:
-        # An IN over the (few) VIP callers rather than a join per ticket: 40% faster at 10,000 open tickets.
-        tickets = tickets.filter(caller__in=Person.objects.filter(vip_status__show_on_tickets=True).values("pk"))
+        tickets = tickets.filter(ShownCallerVip())
     if service_instance_id:
         tickets = tickets.filter(service_instance_id=service_instance_id)
     if customer_group_id:

@@ -310,20 +310,20 @@ class TestQueryBudget:
         for i in range(12):
             factories.ticket(i, team=team if i % 2 else None)
         queue(analyst_client, scope="all")  # the first visit reads the preferences into the session
-        # session, user, permissions (2), version, count, ids, rows, at-risk count; the saved-view tabs, the teams a
-        # view may be shared with, and the bulk bar's teams and analysts. The instance and group filters list nothing
+        # session, user, permissions (2), version, count, ids, rows, at-risk count; the saved-view tabs, the active
+        # teams (read once for the bulk bar and for sharing a view), and the bulk bar's analysts. The instance and group filters list nothing
         # (a type-ahead offers them as the analyst types), whatever the number of instances and groups.
         instances = [factories.instance(f"Service {i}") for i in range(30)]
-        with django_assert_num_queries(13):
+        with django_assert_num_queries(12):
             queue(analyst_client, scope="all")
         # "My teams" reads the analyst's teams; the count of the At risk tab then needs a base of its own (no query).
         queue(analyst_client, scope="my_teams")  # choosing a tab is remembered: one write, then none
-        with django_assert_num_queries(14):
+        with django_assert_num_queries(13):
             queue(analyst_client, scope="my_teams")
         # A chosen instance and group are named in their boxes: one query each.
         instance = instances[7]
         factories.ticket(20, service_instance=instance)
-        with django_assert_num_queries(15):
+        with django_assert_num_queries(14):
             html = queue(analyst_client, instance=instance.pk, group=instance.customer_group_id).content.decode()
         assert f'value="{instance.title}"' in html and f'name="instance" value="{instance.pk}"' in html
 

@@ -143,6 +143,26 @@ class TestQueueTabs:
         assert "Colleague private" not in html
         assert 'action="/tickets/saved-views/new/"' in html and 'name="save-query" value="priority=1"' in html
 
+    def test_the_bulk_bar_offers_every_active_team_and_sharing_only_the_analysts_own(
+        self, client, analyst_user, desk_team, admin_user
+    ):
+        import re
+
+        base.team(1, name="Network")
+        base.team(2, name="Retired", active=False)
+
+        def options(html, select_id):
+            select = re.search(rf'<select name="[^"]*"[^>]*id="{select_id}"[^>]*>(.*?)</select>', html, re.S).group(1)
+            return re.findall(r"<option[^>]*>([^<]*)</option>", select)
+
+        client.force_login(analyst_user)
+        html = client.get(reverse("tickets:queue")).content.decode()
+        assert options(html, "bulk_team") == ["— team —", "Network", "Service Desk"]
+        assert options(html, "id_save-team") == ["only me", "Service Desk"]
+        client.force_login(admin_user)
+        html = client.get(reverse("tickets:queue")).content.decode()
+        assert options(html, "id_save-team") == ["only me", "Network", "Service Desk"]
+
     def test_tabs_cost_the_same_queries_for_one_view_or_ten(self, client, analyst_user):
         client.force_login(analyst_user)
         view_of(analyst_user, name="View 0")

@@ -23,7 +23,6 @@ from itsm.api.viewsets import AuditedModelViewSet
 from itsm.audit import REASON_REQUIRED_MESSAGE, reasons_required
 from itsm.exceptions import RuleRefusal, as_drf_error
 from itsm.parsers import CappedSearchFilter
-from people.models import Person
 from tickets import clock, extensions, selectors, services
 from tickets.api.serializers import (
     BreachSerializer,
@@ -35,6 +34,7 @@ from tickets.api.serializers import (
 )
 from tickets.choices import OPEN_STATUSES, PRIORITY_CHOICES, DueState, Status, TicketType
 from tickets.models import Ticket, TicketNote, TicketRequestKey
+from tickets.models.caller_vip import ShownCallerVip
 from tickets.notes import ticket_note_add
 
 NUMBER_PARAMETER = OpenApiParameter(
@@ -81,8 +81,7 @@ class TicketFilter(filters.FilterSet):
         return queryset.filter(clock.state_filter(value, timezone.now()))
 
     def filter_vip(self, queryset, name, value):
-        # An IN over the (few) VIP callers rather than a join per ticket: 40% faster at 10,000 open tickets.
-        vips = Q(caller__in=Person.objects.filter(vip_status__show_on_tickets=True).values("pk"))
+        vips = ShownCallerVip()
         return queryset.filter(vips) if value else queryset.exclude(vips)
 
     def filter_breached(self, queryset, name, value):

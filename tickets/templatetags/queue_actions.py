@@ -1,17 +1,35 @@
 """The queue's own tools as template tags: saved-view tabs with "Save view", the bulk action bar and its row
 boxes. Tags rather than view context, so the queue view stays as it is and the tools cost their queries only when
-shown (saved views: 1, share teams: 1, bar: teams and analysts, 2)."""
+shown (saved views: 1, the active teams for both tools: 1, the bar's analysts: 1)."""
 
 from __future__ import annotations
 
 from django import template
+from django.db.models import Exists, OuterRef
 from django.http import QueryDict
 from django.utils.html import format_html
 
+from people.models import Team
 from tickets import bulk, saved_views
 from tickets.queue_forms import BulkActionForm, SavedViewForm
 
 register = template.Library()
+
+
+def _active_teams(request) -> list[Team]:
+    """The active teams, read once per page for the bulk bar and the "Save view" form, each with `is_member`: whether
+    the user belongs to it (the teams a non-admin may share a view with)."""
+    teams = getattr(request, "_queue_active_teams", None)
+    if teams is None:
+        member = Team.objects.filter(pk=OuterRef("pk"), members=request.user.pk)
+        teams = list(Team.objects.filter(active=True).order_by("name").annotate(is_member=Exists(member)))
+        request._queue_active_teams = teams
+    return teams
+
+
+def _offer(field, teams: list[Team]) -> None:
+    """Show these teams in a team field (the field still validates against its own queryset when posted)."""
+    field.choices = [("", field.empty_label), *((team.pk, str(team)) for team in teams)]
 
 
 def _current_pairs(get: QueryDict) -> set[tuple[str, str]]:
@@ -43,6 +61,8 @@ def saved_view_tabs(context):
     can_add = user.has_perm("tickets.add_savedview")
     share = saved_views.share_teams(user) if can_add and saved_views.can_share(user) else None
     form = SavedViewForm(initial={"query": query.urlencode()}, share_teams=share, prefix="save") if can_add else None
+    if share is not None:
+        _offer(form.fields["team"], [t for t in _active_teams(request) if user.is_superuser or t.is_member])
     return {
         "show": True,
         "tabs": tabs,
@@ -64,6 +84,7 @@ def bulk_bar(context):
     query = request.GET.copy()
     query.pop("page", None)
     form = BulkActionForm(initial={"next": query.urlencode()}, auto_id="bulk_%s")
+    _offer(form.fields["team"], _active_teams(request))
     if not request.user.has_perm("tickets.change_ticket"):
         form.fields["action"].choices = [(bulk.NOTE, bulk.ACTIONS[bulk.NOTE])]
     elif not request.user.has_perm("tickets.add_ticketnote"):
