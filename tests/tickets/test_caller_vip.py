@@ -93,10 +93,14 @@ class TestTheQueueFollows:
         same = {"priority": world["alices"].priority}
         assert board_ticket.priority == same["priority"] == world["bobs"].priority
         first = queue_order()
-        assert first.index(world["alices"].number) < first.index(board_ticket.number) < first.index(world["bobs"].number)
+        assert (
+            first.index(world["alices"].number) < first.index(board_ticket.number) < first.index(world["bobs"].number)
+        )
         vip_status_move(world["board"], position=world["executive"].position, user=None, change_reason=REASON)
         moved = queue_order()
-        assert moved.index(board_ticket.number) < moved.index(world["alices"].number) < moved.index(world["bobs"].number)
+        assert (
+            moved.index(board_ticket.number) < moved.index(world["alices"].number) < moved.index(world["bobs"].number)
+        )
 
     def test_the_api_vip_filter_reads_the_same(self, world, admin_user):
         from rest_framework.test import APIClient

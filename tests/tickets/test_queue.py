@@ -311,8 +311,8 @@ class TestQueryBudget:
             factories.ticket(i, team=team if i % 2 else None)
         queue(analyst_client, scope="all")  # the first visit reads the preferences into the session
         # session, user, permissions (2), version, count, ids, rows, at-risk count; the saved-view tabs, the active
-        # teams (read once for the bulk bar and for sharing a view), and the bulk bar's analysts. The instance and group filters list nothing
-        # (a type-ahead offers them as the analyst types), whatever the number of instances and groups.
+        # teams (read once for the bulk bar and for sharing a view), and the bulk bar's analysts. The instance and
+        # group filters list nothing (a type-ahead offers them as the analyst types), whatever their number.
         instances = [factories.instance(f"Service {i}") for i in range(30)]
         with django_assert_num_queries(12):
             queue(analyst_client, scope="all")
