@@ -10,6 +10,7 @@ from typing import Any
 from django.db.models.functions import Lower
 from django.urls import reverse
 
+from itsm.counts import Total
 from itsm.fulltext import parse
 from people.models import Person
 from people.search import search_people
@@ -81,7 +82,7 @@ class Hit:
 class KindResults:
     kind: str
     label: str
-    total: int
+    total: Total  # exact up to fulltext.RANK_WINDOW matches; past it see FullTextIndex.ranked
     hits: list[Hit] = field(default_factory=list)
 
 
@@ -131,7 +132,7 @@ def search(
         if kinds is not None and name not in kinds:
             continue
         kind = KINDS[name]
-        rows, total = kind.find(query, user, limit=limit, offset=offset) if query else ([], 0)
+        rows, total = kind.find(query, user, limit=limit, offset=offset) if query else ([], Total(0, exact=True))
         results.append(KindResults(name, kind.label, total, [_hit(name, row, user) for row in rows]))
     return results
 

@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.utils.http import urlencode
 
+from itsm.counts import Total
 from itsm.fulltext import parse
 from itsm.params import page_param
 from search import selectors
@@ -30,7 +31,7 @@ def results(request):
     context |= {
         "groups": groups,
         "searched": bool(parse(text)),
-        "total": sum(g.total for g in groups),
+        "total": Total.sum(g.total for g in groups),
         "empty_labels": [g.label for g in groups if not g.hits],
         "kind_label": selectors.KINDS[kind].label if kind in allowed else "",
     }
@@ -42,7 +43,7 @@ def _one_kind(text: str, request, kind: str):
     size = selectors.KIND_PAGE_SIZE
     number = page_param(request.GET.get("page"))
     groups = selectors.search(text, user=request.user, kinds=[kind], limit=size, offset=(number - 1) * size)
-    last = max(1, -(-groups[0].total // size))
+    last = max(1, -(-groups[0].total.value // size))
     if number > last:  # past the end (an old link): the last page instead
         number = last
         groups = selectors.search(text, user=request.user, kinds=[kind], limit=size, offset=(number - 1) * size)

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 import re
-from dataclasses import dataclass
 from typing import Any
 
 from django.db import connection, connections
@@ -13,6 +11,7 @@ from django.db.models import F, Max, Q, QuerySet
 from django.db.models.sql.where import WhereNode
 from django.utils import timezone
 
+from itsm.counts import Total, explain_rows
 from itsm.fulltext import parse
 from itsm.params import search_param
 from people.models import Person
@@ -228,25 +227,6 @@ def queue_version(now: dt.datetime | None = None) -> str:
     return f'"q{stamp:.6f}-{bucket}"'
 
 
-@dataclass(frozen=True)
-class Total:
-    """How many tickets a queue holds: exact up to COUNT_CAP, else a lower bound or the planner's estimate."""
-
-    value: int
-    exact: bool
-    estimated: bool = False
-
-    @property
-    def label(self) -> str:
-        if self.exact:
-            return f"{self.value:,}"
-        if not self.estimated:
-            return f"{self.value - 1:,}+"  # counted up to the cap and one more
-        if self.value >= 1_000_000:
-            return f"about {self.value / 1_000_000:.1f} million".replace(".0 ", " ")
-        return f"about {round(self.value, -3):,}"
-
-
 def capped_total(tickets: QuerySet[Ticket], cap: int | None = None, *, estimate: bool = True) -> Total:
     """COUNT over at most cap + 1 rows (a LIMIT subquery), so a million tickets cost what 10,001 do; past the cap,
     PostgreSQL's planner estimate (pg_class.reltuples for the whole table, else EXPLAIN) when it is larger and
@@ -270,10 +250,7 @@ def planner_estimate(tickets: QuerySet[Ticket]) -> int | None:
             row = cursor.fetchone()
             return int(row[0]) if row and row[0] and row[0] > 0 else None
         sql, params = query.query.sql_with_params()
-        cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}", params)
-        plan = cursor.fetchone()[0]
-    plan = json.loads(plan) if isinstance(plan, str) else plan
-    return int(plan[0]["Plan"]["Plan Rows"])
+        return explain_rows(cursor, sql, params)
 
 
 def ticket_detail(number: str) -> QuerySet[Ticket]:

@@ -64,7 +64,18 @@ class SearchHitSerializer(serializers.Serializer):
 class SearchGroupSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=selectors.KIND_CHOICES, read_only=True)
     label = serializers.CharField(read_only=True)
-    count = serializers.IntegerField(source="total", read_only=True, help_text="Matches of this kind in all.")
+    count = serializers.IntegerField(
+        source="total.value",
+        read_only=True,
+        help_text="Matches of this kind in all: exact when `count_exact` is true; otherwise PostgreSQL's estimate of "
+        'a large number of matches (over 1,000), or a lower bound (1,001 for "more than 1,000").',
+    )
+    count_exact = serializers.BooleanField(source="total.exact", read_only=True, help_text="Whether `count` is exact.")
+    count_label = serializers.CharField(
+        source="total.label",
+        read_only=True,
+        help_text='The count as the desk shows it: "12", "about 47,000", "1,000+".',
+    )
     results = SearchHitSerializer(source="hits", many=True, read_only=True, help_text="Best first.")
 
 

@@ -30,7 +30,11 @@ def test_same_results_as_the_page_grouped_and_ranked(api, client, admin_user, de
     client.force_login(admin_user)
     page = client.get("/search/", {"q": "print"}).context["groups"]
     for group, shown in zip(data["results"], page, strict=True):
-        assert group["count"] == shown.total
+        assert (group["count"], group["count_exact"], group["count_label"]) == (
+            shown.total.value,
+            shown.total.exact,
+            shown.total.label,
+        )
         assert [hit["id"] for hit in group["results"]] == [hit.obj.pk for hit in shown.hits]
     ticket = data["results"][0]["results"][0]
     assert ticket["title"] == f"{desk['ticket'].number} Printer jams"
