@@ -170,3 +170,22 @@ def test_progress_on_a_terminal_updates_one_line_and_in_a_log_writes_periodic_li
     written = "".join(text)
     assert written.startswith("\rtickets 250/1,000 (25%) 250/s, ETA 0:03\x1b[K\na phase ends\n")
     assert written.endswith("done in 0:01\x1b[K\n")
+
+
+def test_search_documents_hold_the_notes_and_tickets_their_callers_vip_status(seeded):
+    """Notes are written before their tickets, so a ticket's document takes them in once: it must still hold them
+    all; and the loader's tickets carry their caller's VIP status like the desk's."""
+    from itsm.fulltext import parse
+    from tests.search.test_fulltext import index_is_consistent
+    from tickets.search import match_tickets
+
+    assert index_is_consistent()
+    note = TicketNote.objects.order_by("id").last()
+    word = max(re.findall(r"[a-z]{5,}", note.text.lower()), key=len)
+    assert match_tickets(Ticket.objects.filter(pk=note.ticket_id), parse(word)).exists()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM tickets_ticket t JOIN people_person p ON p.id = t.caller_id "
+            "WHERE t.caller_vip_status_id IS DISTINCT FROM p.vip_status_id"
+        )
+        assert cursor.fetchone()[0] == 0
