@@ -28,8 +28,3 @@ def search_people(query: SearchQuery, *, limit: int, offset: int = 0) -> tuple[l
     """The best matching people (VIP status loaded), best first, and how many match."""
     ids, total = PERSON_INDEX.ranked(query, limit=limit, offset=offset)
     return in_order(Person.objects.with_vip(), ids), total
-
-
-def matching_people(query: SearchQuery):
-    """A subquery of the ids of every person matching the search, for `caller__in=`."""
-    return PERSON_INDEX.matching_ids(query)

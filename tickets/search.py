@@ -6,10 +6,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 
-from itsm.fulltext import Field, FullTextIndex, SearchQuery, in_order
-from people.search import matching_people
+from itsm.fulltext import Field, FullTextIndex, Matches, SearchQuery, in_order
+from people.search import PERSON_INDEX
 from tickets.models import Ticket
 
 TICKET_INDEX = FullTextIndex(
@@ -30,8 +30,8 @@ def match_tickets(tickets: QuerySet[Ticket], query: SearchQuery, *, user: Any = 
     """Tickets whose own text holds every word, or whose caller's name, e-mail or phone does."""
     if not query:
         return tickets
-    own = TICKET_INDEX.matching_ids(query, only=searchable_fields(user), using=tickets.db)
-    return tickets.filter(Q(pk__in=own) | Q(caller__in=matching_people(query)))
+    own = Matches(TICKET_INDEX, query, only=searchable_fields(user))
+    return tickets.filter(own | Matches(PERSON_INDEX, query, column="caller_id"))
 
 
 def search_tickets(query: SearchQuery, *, user: Any, limit: int, offset: int = 0) -> tuple[list[Ticket], int]:
