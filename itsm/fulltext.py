@@ -16,9 +16,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.db import connections
-from django.db.models import BooleanField, QuerySet
-from django.db.models.expressions import Expression
+from django.db.models import QuerySet
 
+from itsm.conditions import TableCondition
 from itsm.counts import Total, explain_rows
 
 # Enough for any real search, small enough that no query can grow without bound.
@@ -228,7 +228,7 @@ class FullTextIndex:
         return Total(RANK_WINDOW + 1, exact=False)
 
 
-class Matches(Expression):
+class Matches(TableCondition):
     """A search as a condition on a query's own table: its rows that match (`column=None`), or its rows whose
     `column` points at a matching row of the index's table (e.g. tickets whose caller matches the people index).
 
@@ -236,15 +236,12 @@ class Matches(Expression):
     planner can combine the GIN index with the table's other indexes (a bitmap AND with the open statuses) instead
     of hashing every match first; SQLite reads the FTS5 table's matching rowids."""
 
-    conditional = True
-    output_field = BooleanField()
-
     def __init__(self, index: FullTextIndex, query: SearchQuery, *, only=None, column: str | None = None):
-        super().__init__()
-        self.index, self.query, self.only, self.column = index, query, tuple(only) if only else None, column
+        super().__init__(index, query, tuple(only) if only else None, column)
+        self.index, self.query, self.only, self.column = self.key
 
     def as_sql(self, compiler, connection):
-        alias = compiler.quote_name(compiler.query.get_initial_alias())
+        alias = self.table(compiler)
         key = f"{alias}.{self.column or self.index.pk}"
         if connection.vendor == "postgresql":
             tsquery, params = self.index._pg_tsquery(self.query, self.only)
@@ -252,8 +249,9 @@ class Matches(Expression):
                 return f"{alias}.search_vector @@ {tsquery}", params
             matching = f"SELECT t.{self.index.pk} FROM {self.index.table} t WHERE t.search_vector @@ {tsquery}"
             return f"{key} = ANY(ARRAY({matching}))", params
-        sql, params = self.index._match_sql(self.query, self.only, connection.vendor)
-        return f"{key} IN (SELECT id FROM ({sql}) m)", params
+        fts, columns = self.index.fts_table, [f.name for f in self.index._scoped(self.only)] if self.only else None
+        # The rowids alone: ranking every match (bm25) would cost more than the match itself.
+        return f"{key} IN (SELECT rowid FROM {fts} WHERE {fts} MATCH %s)", [fts5_match(self.query, columns)]
 
 
 def in_order(queryset: QuerySet, ids: list[int]) -> list:

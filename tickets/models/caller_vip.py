@@ -14,34 +14,28 @@ from __future__ import annotations
 
 from django.db import models
 
+from itsm.conditions import TableCondition
+
 COLUMN = "caller_vip_status_id"
 # More than any position: statuses shown on tickets first, then the others, each by position.
 _HIDDEN_STEP = 1_000_000
 
 
-class _CallerVipExpression(models.Expression):
-    """An expression over the ticket's `caller_vip_status_id` in whatever alias the query gave the ticket table."""
-
-    def _column(self, compiler) -> str:
-        alias = compiler.query.get_initial_alias()
-        return f"{compiler.quote_name(alias)}.{COLUMN}"
-
-
-class ShownCallerVip(_CallerVipExpression):
+class ShownCallerVip(TableCondition):
     """True when the caller's VIP status is one shown on tickets (the "VIP callers only" filter).
 
     PostgreSQL plans the IN as a loop over the few statuses shown, each read from `ticket_risk_cover_idx`, as long
     as it knows the statuses table is small: the migration analyzes it and asks autovacuum to analyze it after
     every change (without statistics it would guess 145 statuses and scan every open ticket instead)."""
 
-    conditional = True
-    output_field = models.BooleanField()
+    def __init__(self):
+        super().__init__(COLUMN)
 
     def as_sql(self, compiler, connection):
-        return f"{self._column(compiler)} IN (SELECT id FROM vip_vipstatus WHERE show_on_tickets)", []
+        return f"{self.table(compiler)}.{COLUMN} IN (SELECT id FROM vip_vipstatus WHERE show_on_tickets)", []
 
 
-class CallerVipOrder(_CallerVipExpression):
+class CallerVipOrder(models.Expression):
     """The queue's VIP sort key: statuses shown on tickets first, then by position (lower is first).
 
     PostgreSQL orders the statuses once (an array) and finds each ticket's place in it; SQLite looks the status up by
@@ -50,7 +44,7 @@ class CallerVipOrder(_CallerVipExpression):
     output_field = models.IntegerField()
 
     def as_sql(self, compiler, connection):
-        column = self._column(compiler)
+        column = f"{TableCondition.table(compiler)}.{COLUMN}"
         if connection.vendor == "postgresql":
             statuses = "SELECT id FROM vip_vipstatus ORDER BY show_on_tickets DESC, position, id"
             return f"array_position(ARRAY({statuses}), {column})", []
@@ -111,8 +105,9 @@ PG_REVERSE = [
 
 # The queue's covering indexes (PostgreSQL needs the id in them to answer from the index alone; SQLite's rowid is
 # in every index). The default queue: open statuses, one priority at a time, sorted by VIP status and age. The VIP
-# queue and the At risk tab: open statuses and the VIP statuses shown, then what `selectors.at_risk()` reads.
-_QUEUE_COLUMNS = f"status, priority, {COLUMN}, opened_at"
+# queue and the At risk tab: open statuses and the VIP statuses shown, then what `selectors.at_risk()` reads. The
+# caller in the first serves a search of the queue, which matches tickets by their caller too.
+_QUEUE_COLUMNS = f"status, priority, {COLUMN}, opened_at, caller_id"
 _RISK_COLUMNS = (
     f"status, {COLUMN}, priority, opened_at, due_soon_at, next_due_at, paused_since, response_breached, "
     "resolution_breached, response_due_at, resolution_due_at"
