@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -59,23 +60,23 @@ def _display(field: models.Field | None, value: Any, names: dict) -> Any:
     return value
 
 
-def history_entries(records: list) -> list[dict]:
+def history_entries(records: list, *, known: Iterable[models.Model] = ()) -> list[dict]:
     """Turns the history rows of one record (oldest first) into entries with field-by-field changes."""
-    return change_entries(list(zip([None, *records[:-1]], records, strict=True)))
+    return change_entries(list(zip([None, *records[:-1]], records, strict=True)), known=known)
 
 
-def change_entries(pairs: list[tuple[Any, Any]]) -> list[dict]:
+def change_entries(pairs: list[tuple[Any, Any]], *, known: Iterable[models.Model] = ()) -> list[dict]:
     """Entries for (previous row or None, row) pairs of any records: each row's changes against the row before it.
 
     Foreign keys are shown by the name of the related record; names are fetched once per related model, so the
-    cost does not grow with the number of rows.
+    cost does not grow with the number of rows; `known` records (already loaded) are not fetched again.
     """
     if not pairs:
         return []
     sample = pairs[0][1]
     source_fields = {f.attname: f for f in sample.instance_type._meta.concrete_fields if hasattr(sample, f.attname)}
     everything = list({r.history_id: r for pair in pairs for r in pair if r is not None}.values())
-    m2m, names = _related_names(everything, source_fields)
+    m2m, names = _related_names(everything, source_fields, known)
     return [_entry(previous, record, source_fields, m2m, names) for previous, record in pairs]
 
 
@@ -112,8 +113,11 @@ def _entry(previous, record, source_fields: dict, m2m: dict, names: dict) -> dic
     }
 
 
-def _related_names(records: list, source_fields: dict) -> tuple[dict[models.Field, dict[int, set]], dict]:
-    """The many-to-many sets of each row, and the name of every related record the rows name: a query per model."""
+def _related_names(
+    records: list, source_fields: dict, known: Iterable[models.Model] = ()
+) -> tuple[dict[models.Field, dict[int, set]], dict]:
+    """The many-to-many sets of each row, and the name of every related record the rows name: a query per model
+    for the records not `known`."""
     wanted: dict[type, set] = {}
     for record in records:
         for attname, field in source_fields.items():
@@ -123,10 +127,20 @@ def _related_names(records: list, source_fields: dict) -> tuple[dict[models.Fiel
                     wanted.setdefault(field.related_model, set()).add(value)
     m2m = _m2m_snapshots(records, wanted)
     names: dict = {}
-    for related_model, ids in wanted.items():
+
+    def name(related_model, obj) -> None:
         mask = _display_masks.get(related_model)
-        for obj in related_model._default_manager.filter(pk__in=ids):
-            names[(related_model, obj.pk)] = (mask(obj) if mask else None) or str(obj)
+        names[(related_model, obj.pk)] = (mask(obj) if mask else None) or str(obj)
+
+    for obj in known:
+        model = obj._meta.concrete_model
+        if obj.pk in wanted.get(model, ()):
+            name(model, obj)
+            wanted[model].discard(obj.pk)
+    for related_model, ids in wanted.items():
+        if ids:
+            for obj in related_model._default_manager.filter(pk__in=ids):
+                name(related_model, obj)
     return m2m, names
 
 

@@ -27,10 +27,22 @@ def history_rows(obj: models.Model) -> models.QuerySet:
 
 
 def history_for(obj: models.Model, *, rows: models.QuerySet | None = None) -> list[dict]:
-    """A record's history, newest first, each entry with its field-by-field changes (a constant number of queries)."""
-    entries = history_entries(list(rows if rows is not None else history_rows(obj)))
+    """A record's history, newest first, each entry with its field-by-field changes (a constant number of queries).
+    The related records the page loaded with it (`select_related`) name themselves: only the others are read."""
+    entries = history_entries(list(rows if rows is not None else history_rows(obj)), known=_loaded_relations(obj))
     entries.reverse()
     return entries
+
+
+def _loaded_relations(obj: models.Model, depth: int = 2) -> list[models.Model]:
+    """The related records already loaded on `obj` (and on those, to `depth`), read from Django's relation cache."""
+    found = []
+    for related in obj._state.fields_cache.values():
+        if isinstance(related, models.Model):
+            found.append(related)
+            if depth > 1:
+                found += _loaded_relations(related, depth - 1)
+    return found
 
 
 def recent_changes(

@@ -231,7 +231,18 @@ class TestLiveQueue:
         assert response.status_code == 304 and response["ETag"] == etag and response.content == b""
         # Session, user, the user's two permission reads (every signed-in page pays these), then the one of its own.
         own = [q["sql"] for q in ctx.captured_queries if "tickets_ticket" in q["sql"]]
-        assert len(ctx.captured_queries) == 5 and len(own) == 1 and own[0].startswith('SELECT MAX("tickets_ticket"')
+        assert len(ctx.captured_queries) == 5 and len(own) == 1 and "MAX(updated_at) FROM tickets_ticket" in own[0]
+
+    def test_showing_or_hiding_a_vip_status_changes_the_version(self, analyst_client):
+        from vip.services import vip_status_update
+
+        status = base.vip_status("Board", show_on_tickets=True)
+        factories.ticket(0, caller=base.person(1, vip_status=status))
+        etag = queue(analyst_client, scope="all", vip="1")["ETag"]
+        assert poll(analyst_client, etag, scope="all", vip="1").status_code == 304
+        vip_status_update(status, user=None, change_reason="test", show_on_tickets=False)
+        response = poll(analyst_client, etag, scope="all", vip="1")
+        assert response.status_code == 200 and "No tickets match these filters" in response.content.decode()
 
     def test_a_changed_queue_answers_with_the_rows_fragment(self, analyst_client):
         factories.ticket(0)

@@ -81,7 +81,7 @@ class TicketFilter(filters.FilterSet):
         return queryset.filter(clock.state_filter(value, timezone.now()))
 
     def filter_vip(self, queryset, name, value):
-        vips = ShownCallerVip()
+        vips = ShownCallerVip(getattr(self.request, "shown_vip_ids", None))
         return queryset.filter(vips) if value else queryset.exclude(vips)
 
     def filter_breached(self, queryset, name, value):

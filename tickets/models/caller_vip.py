@@ -22,17 +22,25 @@ _HIDDEN_STEP = 1_000_000
 
 
 class ShownCallerVip(TableCondition):
-    """True when the caller's VIP status is one shown on tickets (the "VIP callers only" filter).
+    """True when the caller's VIP status is one shown on tickets (the "VIP callers only" filter): those `ids` when
+    the caller read them already (the queue reads them with its version), else the statuses table.
 
-    PostgreSQL plans the IN as a loop over the few statuses shown, each read from `ticket_risk_cover_idx`, as long
-    as it knows the statuses table is small: the migration analyzes it and asks autovacuum to analyze it after
-    every change (without statistics it would guess 145 statuses and scan every open ticket instead)."""
+    Read from the table, PostgreSQL plans the IN as a loop over the few statuses shown, each read from
+    `ticket_risk_cover_idx`, as long as it knows the statuses table is small: the migration analyzes it and asks
+    autovacuum to analyze it after every change (without statistics it would guess 145 statuses and scan every open
+    ticket instead)."""
 
-    def __init__(self):
-        super().__init__(COLUMN)
+    def __init__(self, ids: tuple[int, ...] | None = None):
+        super().__init__(COLUMN, None if ids is None else tuple(int(pk) for pk in ids))
+        self.ids = self.key[1]
 
     def as_sql(self, compiler, connection):
-        return f"{self.table(compiler)}.{COLUMN} IN (SELECT id FROM vip_vipstatus WHERE show_on_tickets)", []
+        column = f"{self.table(compiler)}.{COLUMN}"
+        if self.ids is None:
+            return f"{column} IN (SELECT id FROM vip_vipstatus WHERE show_on_tickets)", []
+        if not self.ids:
+            return "1 = 0", []
+        return f"{column} IN ({', '.join(['%s'] * len(self.ids))})", list(self.ids)
 
 
 class CallerVipOrder(models.Expression):

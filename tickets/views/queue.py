@@ -91,7 +91,9 @@ class QueueView(LoginRequiredMixin, PermissionRequiredMixin, SortableListMixin, 
             ticket = selectors.ticket_by_number(request.GET.get("q", ""))
             if ticket is not None:
                 return redirect(ticket)
-        self.version = selectors.queue_version()
+        state = selectors.queue_state()
+        self.version = state.version
+        request.shown_vip_ids = state.shown_vip_ids  # the VIP filter's statuses, read with the version
         if poll and self.version in request.headers.get("If-None-Match", ""):
             return _not_modified(self.version)  # the one query of a quiet poll: nothing else is read
         self.prefs = preferences.queue_preferences(request)
