@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-# Words that occur in the scale data's titles ("Cannot print to the building A printer").
+# Words that occur in the scale data's titles ("Cannot print to the printer in building A").
 ONE_WORD = "printer"
 THREE_WORDS = "cannot printer building"
 

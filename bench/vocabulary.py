@@ -112,7 +112,7 @@ SOURCE_MIX = (("phone", 5), ("email", 3), ("portal", 3), ("api", 1))
 
 TITLES = {
     "incident": (
-        "Cannot print to the {place} printer",
+        "Cannot print to the printer in {place}",
         "VPN disconnects every few minutes",
         "Outlook keeps asking for the password",
         "Shared drive not reachable from {place}",
