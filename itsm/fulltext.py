@@ -33,6 +33,9 @@ MIN_PREFIX_CHARS = 2
 # newest first. Below that many matches the order is simply the best first.
 RANK_WINDOW = 1000
 
+# A prefix that starts more whole words than this is searched as a prefix (see FullTextIndex._expansions).
+MAX_EXPANSIONS = 64
+
 # The weight of each letter, the same on both databases (PostgreSQL's ts_rank array is {D, C, B, A}).
 WEIGHTS = {"A": 1.0, "B": 0.4, "C": 0.2, "D": 0.1}
 PG_WEIGHTS = "{" + ", ".join(str(WEIGHTS[letter]) for letter in "DCBA") + "}"
@@ -78,6 +81,11 @@ def parse(text: object) -> SearchQuery:
     return SearchQuery(tuple(terms))
 
 
+def _tsquery_literal(word: str) -> str:
+    """A lexeme as tsquery text: quoted, quotes doubled and backslashes escaped, taken as it is (no parsing)."""
+    return "'" + word.replace("\\", "\\\\").replace("'", "''") + "'"
+
+
 def _is_prefix(term: str) -> bool:
     return len(term) >= MIN_PREFIX_CHARS
 
@@ -104,6 +112,9 @@ class FullTextIndex:
     table: str
     fields: tuple[Field, ...]
     pk: str = "id"
+    # PostgreSQL: a table of the index's words (`word`), kept by the database, to expand prefixes with (see
+    # `_expansions`); None searches prefixes as prefixes.
+    lexicon: str | None = None
 
     @property
     def fts_table(self) -> str:
@@ -115,25 +126,56 @@ class FullTextIndex:
     def _scoped(self, only: Sequence[str] | None) -> list[Field]:
         return [f for f in self.fields if only is None or f.name in only]
 
-    def _pg_tsquery(self, query: SearchQuery, only: Sequence[str] | None) -> tuple[str, list[str]]:
-        """to_tsquery per term, folded by the database like the documents were, joined with &&."""
+    def _pg_tsquery(
+        self, query: SearchQuery, only: Sequence[str] | None, expansions: dict[str, list[str]] | None = None
+    ) -> tuple[str, list[str]]:
+        """to_tsquery per term, folded by the database like the documents were, joined with &&. A prefix term found
+        in `expansions` becomes the whole words it starts (`'printer' | 'printers'`): the same matches, and GIN
+        intersects whole words far faster than it collects prefixes."""
         letters = "".join(sorted({f.weight for f in self._scoped(only)})) if only is not None else ""
         parts, params = [], []
         for term in query.terms:
+            words = (expansions or {}).get(term)
+            if words:
+                weights = f":{letters}" if letters else ""
+                parts.append("%s::tsquery")
+                params.append("(" + " | ".join(_tsquery_literal(word) + weights for word in words) + ")")
+                continue
             suffix = ":" + ("*" if _is_prefix(term) else "") + letters
             parts.append("to_tsquery('simple', quote_literal(itsm_fold(%s)) || %s)")
             params += [term, "" if suffix == ":" else suffix]
         return "(" + " && ".join(parts) + ")", params
 
-    def _match_sql(self, query: SearchQuery, only: Sequence[str] | None, vendor: str) -> tuple[str, list]:
-        """(FROM-and-WHERE clause, params) selecting the matching rows, as `id` and `rank` (lower is better)."""
+    def _expansions(self, cursor, query: SearchQuery) -> dict[str, list[str]]:
+        """The whole words of the index each prefix term starts, from the lexicon (one query for all terms); a term
+        that starts more than MAX_EXPANSIONS words, or none (it may fold to more than one word), stays a prefix."""
+        prefixes = [term for term in query.terms if _is_prefix(term)]
+        if self.lexicon is None or not prefixes:
+            return {}
+        cursor.execute(
+            f"SELECT p, w.word FROM unnest(%s::text[]) p CROSS JOIN LATERAL (SELECT word FROM {self.lexicon} "
+            f"WHERE word >= itsm_fold(p) AND word < itsm_fold(p) || chr(1114111) ORDER BY word "
+            f"LIMIT {MAX_EXPANSIONS + 1}) w",
+            [prefixes],
+        )
+        found: dict[str, list[str]] = {}
+        for prefix, word in cursor.fetchall():
+            found.setdefault(prefix, []).append(word)
+        return {prefix: words for prefix, words in found.items() if len(words) <= MAX_EXPANSIONS}
+
+    def _match_sql(
+        self, query: SearchQuery, only: Sequence[str] | None, vendor: str, expansions: dict | None = None
+    ) -> tuple[str, list]:
+        """(FROM-and-WHERE clause, params) selecting the matching rows, as `id` and `rank` (lower is better). On
+        PostgreSQL the rows are matched with the expanded terms and ranked with the terms as typed."""
         if vendor == "postgresql":
-            tsquery, params = self._pg_tsquery(query, only)
+            ranking, rank_params = self._pg_tsquery(query, only)
+            matching, match_params = self._pg_tsquery(query, only, expansions)
             sql = (
                 f"SELECT t.{self.pk} AS id, -ts_rank('{PG_WEIGHTS}', t.search_vector, q.q) AS rank "
-                f"FROM {self.table} t CROSS JOIN (SELECT {tsquery} AS q) q WHERE t.search_vector @@ q.q"
+                f"FROM {self.table} t CROSS JOIN (SELECT {ranking} AS q) q WHERE t.search_vector @@ {matching}"
             )
-            return sql, params
+            return sql, [*rank_params, *match_params]
         columns = [f.name for f in self._scoped(only)] if only is not None else None
         sql = (
             f"SELECT rowid AS id, bm25({self.fts_table}, {self._bm25_weights()}) AS rank "
@@ -147,21 +189,24 @@ class FullTextIndex:
             return queryset
         return queryset.filter(Matches(self, query, only=only))
 
-    def _newest_sql(self, query: SearchQuery, only: Sequence[str] | None, vendor: str) -> tuple[str, list]:
+    def _newest_sql(
+        self, query: SearchQuery, only: Sequence[str] | None, vendor: str, expansions: dict | None = None
+    ) -> tuple[str, list]:
         """Like _match_sql, but only the RANK_WINDOW newest matches (highest ids), ranked. Both databases find them
         without ranking the others: FTS5 walks its doclists from the highest rowid down; PostgreSQL ranks the
         documents of those rows only (ts_rank reads the whole document, TOASTed for a ticket with notes)."""
         if vendor == "postgresql":
-            tsquery, params = self._pg_tsquery(query, only)
+            ranking, rank_params = self._pg_tsquery(query, only)
+            matching, match_params = self._pg_tsquery(query, only, expansions)
             newest = (
-                f"SELECT t.{self.pk} AS id, t.search_vector FROM {self.table} t WHERE t.search_vector @@ {tsquery} "
+                f"SELECT t.{self.pk} AS id, t.search_vector FROM {self.table} t WHERE t.search_vector @@ {matching} "
                 f"ORDER BY t.{self.pk} DESC LIMIT {RANK_WINDOW}"
             )
             sql = (
                 f"SELECT c.id, -ts_rank('{PG_WEIGHTS}', c.search_vector, q.q) AS rank "
-                f"FROM ({newest}) c CROSS JOIN (SELECT {tsquery} AS q) q"
+                f"FROM ({newest}) c CROSS JOIN (SELECT {ranking} AS q) q"
             )
-            return sql, [*params, *params]
+            return sql, [*match_params, *rank_params]
         columns = [f.name for f in self._scoped(only)] if only is not None else None
         sql = (
             f"SELECT rowid AS id, bm25({self.fts_table}, {self._bm25_weights()}) AS rank "
@@ -184,8 +229,12 @@ class FullTextIndex:
         if not query or limit <= 0:
             return [], Total(0, exact=True)
         connection = connections[using]
-        sql, params = self._match_sql(query, only, connection.vendor)
-        newest, newest_params = self._newest_sql(query, only, connection.vendor)
+        expansions = {}
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                expansions = self._expansions(cursor, query)
+        sql, params = self._match_sql(query, only, connection.vendor, expansions)
+        newest, newest_params = self._newest_sql(query, only, connection.vendor, expansions)
         if offset + limit <= RANK_WINDOW:
             page = (
                 f"WITH n AS ({newest}) SELECT id, (SELECT count(*) FROM n) FROM n "

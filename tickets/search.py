@@ -15,6 +15,7 @@ from tickets.models import Ticket
 TICKET_INDEX = FullTextIndex(
     "tickets_ticket",
     (Field("number", "A"), Field("title", "A"), Field("description", "B"), Field("notes", "C")),
+    lexicon="tickets_ticket_lexeme",  # PostgreSQL, migration 0011
 )
 WITHOUT_NOTES = ("number", "title", "description")
 VIEW_NOTES = "tickets.view_ticketnote"

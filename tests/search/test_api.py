@@ -1,6 +1,7 @@
 """GET /api/search/: the results page as JSON, permission-filtered, with clear 400s and constant queries."""
 
 import pytest
+from django.db import connection
 
 from tests import factories as base
 from tests.conftest import api_client_for
@@ -97,12 +98,14 @@ def test_weird_input_never_errors(api, desk, text):
 
 
 def test_query_count_is_constant(api, desk, django_assert_num_queries):
-    # token and user, then per kind: ranked ids and the rows (configuration items also their instances)
-    with django_assert_num_queries(12):
+    # token and user, then per kind: ranked ids and the rows (configuration items also their instances);
+    # PostgreSQL first expands the ticket search's prefixes to whole words (one query)
+    expected = 12 + (connection.vendor == "postgresql")
+    with django_assert_num_queries(expected):
         api.get(URL, {"q": "print"})
     caller = base.person(9)
     for i in range(20):
         factories.ticket(10 + i, caller=caller, title=f"Print queue {i}")
         factories.configuration_item(f"printer{i}", instances=[desk["instance"]])
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(expected):
         api.get(URL, {"q": "print", "limit": 50})

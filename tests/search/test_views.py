@@ -4,6 +4,7 @@ queries, and no input that errors."""
 import re
 
 import pytest
+from django.db import connection
 from django.urls import reverse
 
 from tests import factories as base
@@ -102,8 +103,10 @@ def test_weird_input_never_errors(analyst_client, desk, text):
 
 def test_query_count_is_constant(client, admin_user, desk, django_assert_num_queries):
     client.force_login(admin_user)
-    # session and user, then per kind: ranked ids and the rows (configuration items also their instances)
-    with django_assert_num_queries(13):
+    # session and user, then per kind: ranked ids and the rows (configuration items also their instances);
+    # PostgreSQL first expands the ticket search's prefixes to whole words (one query)
+    expected = 13 + (connection.vendor == "postgresql")
+    with django_assert_num_queries(expected):
         page(client, q="print")
     caller = base.person(9)
     for i in range(30):
@@ -111,9 +114,9 @@ def test_query_count_is_constant(client, admin_user, desk, django_assert_num_que
         ticket_note_add(ticket, user=None, text="print spooler restarted")
     for i in range(12):
         factories.configuration_item(f"printer{i}", instances=[desk["instance"]])
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(expected):
         page(client, q="print")
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(expected):
         client.get(reverse("search:suggest"), {"q": "print"})
 
 
