@@ -254,6 +254,8 @@ class FullTextIndex:
             rows = cursor.fetchall()
             if rows:
                 in_window = rows[0][1]
+            elif not offset:  # nothing matches: no count to read
+                in_window = 0
             else:  # past the last page no row carries the count
                 cursor.execute(f"SELECT count(*) FROM ({newest}) n", newest_params)
                 in_window = cursor.fetchone()[0]

@@ -120,6 +120,16 @@ def test_query_count_is_constant(client, admin_user, desk, django_assert_num_que
         client.get(reverse("search:suggest"), {"q": "print"})
 
 
+def test_a_kind_without_matches_costs_its_one_search_query(client, admin_user, desk, django_assert_num_queries):
+    client.force_login(admin_user)
+    # "jams" is only in the ticket's title: session and user, the ticket ids and rows, one search for each other
+    # kind and nothing more for its empty result (PostgreSQL first expands the prefix: one query)
+    with django_assert_num_queries(8 + (connection.vendor == "postgresql")):
+        response = page(client, q="jams")
+    assert [g.kind for g in response.context["groups"] if g.hits] == ["ticket"]
+    assert [g.total.value for g in response.context["groups"]] == [1, 0, 0, 0, 0]
+
+
 def test_suggestions_are_a_list_box_of_the_first_few_per_kind(analyst_client, desk):
     caller = base.person(9)
     for i in range(6):
