@@ -35,6 +35,8 @@ def open_queue(page, live_server, analyst_user, default_status, settings):
     page.fill("#id_password", PASSWORD)
     page.click("button[type=submit]")
     expect(page.locator("#queue-table tbody tr[data-ticket]")).to_have_count(2)
+    # The rows are drawn before the page's scripts run: a shortcut pressed earlier on a busy machine goes nowhere.
+    page.wait_for_load_state("load")
     return page, first, second, email
 
 
